@@ -1,0 +1,325 @@
+//! Values formatted exactly as procps-ng ps prints them: terminal names,
+//! times, percentages and escaped command names.
+
+use crate::model::SystemInfo;
+
+/// The terminal name for a `tty_nr`, or `None` for no terminal (`?`).
+pub fn tty_name(tty_nr: i32) -> Option<String> {
+    if tty_nr == 0 {
+        return None;
+    }
+    let n = tty_nr as u32;
+    let major = (n >> 8) & 0xfff;
+    let minor = (n & 0xff) | ((n >> 12) & 0xfff00);
+    Some(match major {
+        136..=143 => format!("pts/{}", minor + (major - 136) * 256),
+        4 if minor < 64 => format!("tty{minor}"),
+        4 => format!("ttyS{}", minor - 64),
+        5 if minor == 0 => "tty".to_string(),
+        5 if minor == 1 => "console".to_string(),
+        5 if minor == 2 => "ptmx".to_string(),
+        _ => format!("{major},{minor}"),
+    })
+}
+
+/// `time`: cumulative CPU time as `[DD-]HH:MM:SS`.
+pub fn cpu_time(ticks: u64, hz: u64) -> String {
+    let secs = ticks / hz.max(1);
+    let (days, hours) = (secs / 86400, secs / 3600 % 24);
+    let (mins, s) = (secs / 60 % 60, secs % 60);
+    if days > 0 {
+        format!("{days}-{hours:02}:{mins:02}:{s:02}")
+    } else {
+        format!("{hours:02}:{mins:02}:{s:02}")
+    }
+}
+
+/// `bsdtime` (the TIME of `ps aux`): minutes and seconds, `MMM:SS`.
+pub fn bsd_time(ticks: u64, hz: u64) -> String {
+    let secs = ticks / hz.max(1);
+    format!("{}:{:02}", secs / 60, secs % 60)
+}
+
+/// `etime`: elapsed time as `[[DD-]HH:]MM:SS`.
+pub fn elapsed(secs: u64) -> String {
+    let (days, hours) = (secs / 86400, secs / 3600 % 24);
+    let (mins, s) = (secs / 60 % 60, secs % 60);
+    if days > 0 {
+        format!("{days}-{hours:02}:{mins:02}:{s:02}")
+    } else if hours > 0 {
+        format!("{hours:02}:{mins:02}:{s:02}")
+    } else {
+        format!("{mins:02}:{s:02}")
+    }
+}
+
+/// `%cpu` as procps-ng 4.0.2 computes it: CPU time over whole seconds of
+/// life, both truncated, shown with one decimal (no decimal from 100%).
+pub fn percent_cpu(ticks: u64, starttime: u64, sys: &SystemInfo) -> String {
+    let per_mille = cpu_per_mille(ticks, starttime, sys);
+    if per_mille > 999 {
+        format!("{}", per_mille / 10)
+    } else {
+        format!("{}.{}", per_mille / 10, per_mille % 10)
+    }
+}
+
+/// %CPU in tenths of a percent.
+pub fn cpu_per_mille(ticks: u64, starttime: u64, sys: &SystemInfo) -> u64 {
+    let seconds = sys.elapsed_secs(starttime);
+    if seconds == 0 {
+        return 0;
+    }
+    (ticks * 1000 / sys.hz.max(1)) / seconds
+}
+
+/// %MEM in tenths of a percent, capped at 99.9 as ps does.
+pub fn mem_per_mille(rss_kb: u64, mem_total_kb: u64) -> u64 {
+    if mem_total_kb == 0 {
+        return 0;
+    }
+    (rss_kb * 1000 / mem_total_kb).min(999)
+}
+
+pub fn percent_mem(rss_kb: u64, mem_total_kb: u64) -> String {
+    let pm = mem_per_mille(rss_kb, mem_total_kb);
+    format!("{}.{}", pm / 10, pm % 10)
+}
+
+/// Broken-down local time.
+fn local(epoch: i64) -> libc::tm {
+    // SAFETY: localtime_r writes into the zeroed struct we own.
+    unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        let t: libc::time_t = epoch as libc::time_t;
+        libc::localtime_r(&t, &mut tm);
+        tm
+    }
+}
+
+/// strftime in the C locale's month and day names, as ps uses them.
+fn strftime(epoch: i64, format: &str) -> String {
+    let tm = local(epoch);
+    let fmt = std::ffi::CString::new(format).expect("format has no NUL");
+    let mut out = [0u8; 64];
+    // SAFETY: out is large enough for every format used here; strftime
+    // writes at most out.len() bytes and returns how many.
+    let n = unsafe {
+        libc::strftime(
+            out.as_mut_ptr() as *mut libc::c_char,
+            out.len(),
+            fmt.as_ptr(),
+            &tm,
+        )
+    };
+    String::from_utf8_lossy(&out[..n]).into_owned()
+}
+
+/// `start` (STARTED): `HH:MM:SS` within a day of now, else `Mon DD`.
+pub fn start(epoch: i64, now: i64) -> String {
+    if epoch + 24 * 3600 > now {
+        strftime(epoch, "%H:%M:%S")
+    } else {
+        strftime(epoch, "%b %d")
+    }
+}
+
+/// `stime` / `start_time` (STIME, START): `HH:MM` today, `MonDD` on
+/// another day, the year in another year.
+pub fn start_time(epoch: i64, now: i64) -> String {
+    let (then, today) = (local(epoch), local(now));
+    if then.tm_year != today.tm_year {
+        strftime(epoch, "%Y")
+    } else if then.tm_yday != today.tm_yday {
+        strftime(epoch, "%b%d")
+    } else {
+        strftime(epoch, "%H:%M")
+    }
+}
+
+/// `lstart`: the full start date, as ctime prints it.
+pub fn long_start(epoch: i64) -> String {
+    strftime(epoch, "%a %b %e %H:%M:%S %Y")
+}
+
+/// ISO-8601 local time with its UTC offset, for JSON.
+pub fn iso8601(epoch: i64) -> String {
+    let s = strftime(epoch, "%Y-%m-%dT%H:%M:%S%z");
+    // %z gives +hhmm; ISO-8601 extended form wants +hh:mm.
+    let (head, zone) = s.split_at(s.len().saturating_sub(5));
+    if zone.len() == 5 {
+        format!("{head}{}:{}", &zone[..3], &zone[3..])
+    } else {
+        s
+    }
+}
+
+/// Whether ps would escape text for a UTF-8 terminal, judged from the
+/// locale variables in the order the C library consults them.
+pub fn locale_is_utf8() -> bool {
+    for var in ["LC_ALL", "LC_CTYPE", "LANG"] {
+        if let Ok(value) = std::env::var(var) {
+            if !value.is_empty() {
+                let v = value.to_ascii_lowercase();
+                return v.contains("utf-8") || v.contains("utf8");
+            }
+        }
+    }
+    false
+}
+
+/// Makes a name or command line safe to print, the way procps-ng escapes
+/// it: control characters become `?` and, from the first byte that is not
+/// valid UTF-8 on, controls become `.` and non-ASCII bytes `?`. Without a
+/// UTF-8 locale the second rule applies to the whole text.
+pub fn escape(bytes: &[u8], utf8: bool) -> String {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    if utf8 {
+        while i < bytes.len() {
+            let b = bytes[i];
+            let len = utf8_len(b);
+            if len == 0 || i + len > bytes.len() {
+                break;
+            }
+            if b < 0x20 || b == 0x7f {
+                out.push(b'?');
+            } else if b == 0xc2 && (0x80..=0x9f).contains(&bytes[i + 1]) {
+                // C1 controls (U+0080..U+009F) include CSI: never let one
+                // reach the terminal (newer procps escapes them too).
+                out.extend_from_slice(b"??");
+            } else {
+                out.extend_from_slice(&bytes[i..i + len]);
+            }
+            i += len;
+        }
+    }
+    for &b in &bytes[i..] {
+        out.push(match b {
+            0x00..=0x1f | 0x7f => b'.',
+            0x20..=0x7e => b,
+            _ => b'?',
+        });
+    }
+    // What remains can still be ill-formed UTF-8 (a lead byte followed by a
+    // non-continuation byte passes the length check above, as in procps).
+    match String::from_utf8(out) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).replace('\u{fffd}', "?"),
+    }
+}
+
+/// The length of the UTF-8 sequence a lead byte starts, 0 when invalid.
+fn utf8_len(lead: u8) -> usize {
+    match lead {
+        0x00..=0x7f => 1,
+        0xc2..=0xdf => 2,
+        0xe0..=0xef => 3,
+        0xf0..=0xf4 => 4,
+        _ => 0,
+    }
+}
+
+/// `args`: the command line with NULs and newlines as spaces, escaped;
+/// `[comm]` when it is empty; ` <defunct>` after a zombie's.
+pub fn args(cmdline: Option<&[u8]>, comm: &[u8], zombie: bool, utf8: bool) -> String {
+    let mut text = match cmdline {
+        Some(raw) if !raw.is_empty() => {
+            let body = raw.strip_suffix(b"\0").unwrap_or(raw);
+            let joined: Vec<u8> = body
+                .iter()
+                .map(|&b| if b == 0 || b == b'\n' { b' ' } else { b })
+                .collect();
+            escape(&joined, utf8)
+        }
+        _ => format!("[{}]", escape(comm, utf8)),
+    };
+    if zombie {
+        text.push_str(" <defunct>");
+    }
+    text
+}
+
+/// `comm`: the escaped name, with ` <defunct>` after a zombie's.
+pub fn comm(comm: &[u8], zombie: bool, utf8: bool) -> String {
+    let mut text = escape(comm, utf8);
+    if zombie {
+        text.push_str(" <defunct>");
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tty_names_follow_the_device_numbers() {
+        assert_eq!(tty_name(0), None);
+        assert_eq!(tty_name((136 << 8) | 3).as_deref(), Some("pts/3"));
+        // pts 300: minor 300 = 0x12c, low byte 0x2c, high bits at 20..
+        let nr = (136 << 8) | 0x2c | (0x100 << 12);
+        assert_eq!(tty_name(nr).as_deref(), Some("pts/300"));
+        assert_eq!(tty_name((137 << 8) | 1).as_deref(), Some("pts/257"));
+        assert_eq!(tty_name((4 << 8) | 1).as_deref(), Some("tty1"));
+        assert_eq!(tty_name((4 << 8) | 64).as_deref(), Some("ttyS0"));
+        assert_eq!(tty_name((5 << 8) | 1).as_deref(), Some("console"));
+    }
+
+    #[test]
+    fn times_match_ps_formats() {
+        assert_eq!(cpu_time(0, 100), "00:00:00");
+        assert_eq!(cpu_time(100 * 3725, 100), "01:02:05");
+        assert_eq!(cpu_time(100 * (2 * 86400 + 5), 100), "2-00:00:05");
+        assert_eq!(bsd_time(100 * 3725, 100), "62:05");
+        assert_eq!(elapsed(65), "01:05");
+        assert_eq!(elapsed(3 * 3600 + 65), "03:01:05");
+        assert_eq!(elapsed(86400 + 1), "1-00:00:01");
+    }
+
+    fn sys() -> SystemInfo {
+        SystemInfo {
+            hz: 100,
+            boot_time: 1_000_000,
+            uptime: 1000.9,
+            now: 1_001_000,
+            mem_total_kb: 1_000_000,
+            page_size_kb: 4,
+        }
+    }
+
+    #[test]
+    fn percentages_truncate_like_ps() {
+        // 1000 s of life, 15.55 s of CPU: 1.555% truncates to 1.5.
+        assert_eq!(percent_cpu(1555, 0, &sys()), "1.5");
+        // Started 999 s after boot: one whole second of life.
+        assert_eq!(percent_cpu(250, 99_900, &sys()), "250");
+        assert_eq!(percent_cpu(5, 100_000, &sys()), "0.0");
+        assert_eq!(percent_mem(12_345, 1_000_000), "1.2");
+        assert_eq!(percent_mem(2_000_000, 1_000_000), "99.9");
+    }
+
+    #[test]
+    fn escaping_matches_procps() {
+        assert_eq!(escape(b"plain", true), "plain");
+        assert_eq!(escape(b"a\tb", true), "a?b");
+        assert_eq!(escape("é".as_bytes(), true), "é");
+        assert_eq!(escape("é".as_bytes(), false), "??");
+        assert_eq!(escape(b"a\x1b[31m", true), "a?[31m");
+        // After an invalid byte the rest is escaped byte by byte.
+        assert_eq!(escape(b"bad\xff\nnm", true), "bad?.nm");
+        assert_eq!(escape(b"x\xff\x01\x1b\xc2\x85", true), "x?..??");
+        assert_eq!(escape(b"a\tb\x7f", false), "a.b.");
+        assert_eq!(escape("\u{9b}31m".as_bytes(), true), "??31m");
+    }
+
+    #[test]
+    fn args_join_and_mark() {
+        assert_eq!(args(Some(b"sleep\x0010\x00"), b"sleep", false, true), "sleep 10");
+        assert_eq!(args(Some(b"a\x00\x00b\x00"), b"a", false, true), "a  b");
+        assert_eq!(args(Some(b"a\nb\x00"), b"a", false, true), "a b");
+        assert_eq!(args(Some(b""), b"kthreadd", false, true), "[kthreadd]");
+        assert_eq!(args(None, b"sh", true, true), "[sh] <defunct>");
+        assert_eq!(comm(b"sh", true, true), "sh <defunct>");
+    }
+}

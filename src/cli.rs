@@ -1,0 +1,317 @@
+//! The command line, as clap definitions. The man page and the shell
+//! completions are generated from these too.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
+
+use crate::render::ColorChoice;
+
+const AFTER_HELP: &str = "\
+Examples:
+  pscope                          list every process (the columns of ps aux)
+  pscope -o pid,ppid,stat,ni,comm --sort -pid
+  pscope tree -p                  the process tree with PIDs, like pstree -p
+  pscope explain Ssl+             what a STAT string means
+  pscope zombies                  who is leaving zombies, and what to do
+  pscope --json | jq '.processes[] | select(.state == \"Z\")'
+
+Exit status: 0 success; 1 nothing matched, not found, or a check failed;
+2 usage error; 3 any other error (one line on stderr).";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "pscope",
+    version,
+    about = "Inspect Linux processes: ps and pstree in one, with states, zombies and orphans explained",
+    long_about = "pscope reads /proc and shows processes as a list (like ps), as a tree (like \
+                  pstree), or one at a time, and explains what it shows: STAT codes, nice \
+                  values, zombies and who should reap them, orphans and who adopted them. \
+                  Every listing can be printed as JSON for scripts.\n\n\
+                  Without a subcommand pscope runs `pscope ps`.",
+    after_help = AFTER_HELP,
+    args_conflicts_with_subcommands = true,
+    disable_help_subcommand = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub ps: PsArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct GlobalArgs {
+    /// Read processes from DIR instead of /proc (a captured or test tree).
+    #[arg(long, global = true, env = "PSCOPE_PROC_ROOT", value_name = "DIR",
+          default_value = "/proc", value_hint = ValueHint::DirPath)]
+    pub proc_root: PathBuf,
+
+    /// Print one JSON document (same as --format json).
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Output format: a table or tree for people, JSON or JSON lines for scripts.
+    #[arg(long, global = true, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
+
+    /// When to use color. NO_COLOR in the environment turns auto off.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Cut lines to N columns (0: never cut). Default: the terminal's width,
+    /// or COLUMNS; output that is not a terminal is never cut.
+    #[arg(short = 'w', long, global = true, value_name = "N")]
+    pub width: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Jsonl,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List processes, with ps's keywords and values (the default command).
+    #[command(after_help = "Examples:\n  pscope ps -o pid,ppid,stat,ni,comm\n  pscope ps -u root --sort -%cpu\n  pscope ps -L -p 1234 -o pid,lwp,stat,ni,comm")]
+    Ps(PsArgs),
+
+    /// Show the process tree, with pstree's options and more.
+    #[command(after_help = "Examples:\n  pscope tree -p            PIDs, like pstree -p\n  pscope tree --stat 1234   the subtree of 1234 with STAT and NI\n  pscope tree alice         the processes of user alice\n  pscope tree --json | jq '.roots[0].children | length'")]
+    Tree(TreeArgs),
+
+    /// Show everything about one process: ids, state, family, threads, memory.
+    #[command(after_help = "Example:\n  pscope show $$")]
+    Show(ShowArgs),
+
+    /// Explain STAT strings such as Ssl+ (offline), or a live process's STAT.
+    #[command(after_help = "Examples:\n  pscope explain Ssl+ D<\n  pscope explain --legend\n  pscope explain --pid 1")]
+    Explain(ExplainArgs),
+
+    /// List zombie processes grouped by the parent that has not reaped them.
+    #[command(after_help = "Examples:\n  pscope zombies\n  pscope zombies --check || echo 'zombies found'")]
+    Zombies(ZombiesArgs),
+
+    /// List processes adopted by init or a subreaper, and orphaned process groups.
+    #[command(long_about = "List processes that were reparented: their parent is init (PID 1) or a \
+                            subreaper, and they belong to a session that their parent does not \
+                            belong to. fork() passes the session on, so such a process was adopted \
+                            after its parent ended. This is a heuristic: /proc does not record the \
+                            original parent. Daemons call setsid() and lead their own session, so \
+                            they are not orphans. An orphan adopted by a subreaper in its own \
+                            session cannot be told from that subreaper's own child.\n\n\
+                            Also lists POSIX orphaned process groups, computed exactly: groups in \
+                            which no living member has a parent in another group of the same session.",
+              after_help = "Example:\n  pscope orphans --json | jq '.orphans[].pid'")]
+    Orphans(OrphansArgs),
+
+    /// Print a shell completion script.
+    #[command(after_help = "Example:\n  source <(pscope completions bash)")]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+
+    /// Write the man pages into DIR (used to keep man/ current).
+    #[command(hide = true)]
+    GenerateMan {
+        #[arg(default_value = "man", value_hint = ValueHint::DirPath)]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct PsArgs {
+    /// Columns, as ps keywords: -o pid,ppid,stat,comm; key=HEADER renames one.
+    /// Several -o add up. Unknown keywords are an error.
+    #[arg(short = 'o', long = "output", value_name = "KEYWORDS")]
+    pub output: Vec<String>,
+
+    /// Select by process ID.
+    #[arg(short = 'p', long = "pid", value_name = "PIDLIST", value_delimiter = ',')]
+    pub pids: Vec<i32>,
+
+    /// Select by effective user name or ID.
+    #[arg(short = 'u', long = "user", value_name = "USERLIST", value_delimiter = ',',
+          value_hint = ValueHint::Username)]
+    pub users: Vec<String>,
+
+    /// Select by command name (exact).
+    #[arg(short = 'C', long = "command", value_name = "NAMELIST", value_delimiter = ',')]
+    pub commands: Vec<String>,
+
+    /// Select the children of these parents.
+    #[arg(long = "ppid", value_name = "PIDLIST", value_delimiter = ',')]
+    pub ppids: Vec<i32>,
+
+    /// Select by session ID.
+    #[arg(long = "sid", value_name = "SIDLIST", value_delimiter = ',')]
+    pub sids: Vec<i32>,
+
+    /// Select by terminal (pts/0, tty1, ? for none).
+    #[arg(short = 't', long = "tty", value_name = "TTYLIST", value_delimiter = ',')]
+    pub ttys: Vec<String>,
+
+    /// Keep only these state letters (e.g. --state ZD).
+    #[arg(long, value_name = "LETTERS")]
+    pub state: Option<String>,
+
+    /// Keep only processes whose name matches this regular expression.
+    #[arg(long, value_name = "REGEX")]
+    pub name: Option<String>,
+
+    /// Every process (the default; accepted for ps habits).
+    #[arg(short = 'e', short_alias = 'A', long = "all")]
+    pub all: bool,
+
+    /// Sort by keywords: --sort -%cpu,pid (- descending, + ascending).
+    #[arg(long, value_name = "[+|-]KEY,...")]
+    pub sort: Option<String>,
+
+    /// One row per thread (adds the LWP column by default).
+    #[arg(short = 'L', long)]
+    pub threads: bool,
+
+    /// Leave out the header line.
+    #[arg(long, alias = "no-heading")]
+    pub no_headers: bool,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct TreeArgs {
+    /// Start at this PID, or show the trees of this user's processes.
+    #[arg(value_name = "PID|USER")]
+    pub root: Option<String>,
+
+    /// Show PIDs (turns compaction off).
+    #[arg(short = 'p', long = "show-pids")]
+    pub show_pids: bool,
+
+    /// Show process group IDs (turns compaction off).
+    #[arg(short = 'g', long = "show-pgids")]
+    pub show_pgids: bool,
+
+    /// Show command-line arguments.
+    #[arg(short = 'a', long)]
+    pub arguments: bool,
+
+    /// Show uid transitions.
+    #[arg(short = 'u', long = "uid-changes")]
+    pub uid_changes: bool,
+
+    /// Show the ancestors of the selected process.
+    #[arg(short = 's', long = "show-parents")]
+    pub show_parents: bool,
+
+    /// Highlight this process and its ancestors.
+    #[arg(short = 'H', long = "highlight-pid", value_name = "PID")]
+    pub highlight: Option<i32>,
+
+    /// Hide threads.
+    #[arg(short = 'T', long = "hide-threads")]
+    pub hide_threads: bool,
+
+    /// Show threads with their own names.
+    #[arg(short = 't', long = "thread-names")]
+    pub thread_names: bool,
+
+    /// Do not compact identical subtrees.
+    #[arg(short = 'c', long = "compact-not")]
+    pub no_compact: bool,
+
+    /// Sort siblings by PID instead of by name.
+    #[arg(short = 'n', long = "numeric-sort")]
+    pub numeric_sort: bool,
+
+    /// Do not cut long lines.
+    #[arg(short = 'l', long)]
+    pub long: bool,
+
+    /// Draw lines with ASCII characters.
+    #[arg(short = 'A', long, conflicts_with = "unicode")]
+    pub ascii: bool,
+
+    /// Draw lines with Unicode characters.
+    #[arg(short = 'U', long)]
+    pub unicode: bool,
+
+    /// Write STAT and NI after each name.
+    #[arg(long)]
+    pub stat: bool,
+
+    /// Write these ps keywords after each name.
+    #[arg(short = 'o', long = "output", value_name = "KEYWORDS")]
+    pub output: Vec<String>,
+
+    /// Include kernel threads (the subtree of kthreadd, PID 2).
+    #[arg(long)]
+    pub kernel: bool,
+
+    /// Leave out the zombie and orphan marks (exactly pstree's text).
+    #[arg(long)]
+    pub no_marks: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ShowArgs {
+    /// The process to show.
+    #[arg(value_name = "PID")]
+    pub pid: i32,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct ExplainArgs {
+    /// STAT strings to decode, e.g. Ssl+ R+ Z.
+    #[arg(value_name = "STAT", required_unless_present_any = ["legend", "pid"])]
+    pub stats: Vec<String>,
+
+    /// Print the table of every state letter and modifier.
+    #[arg(long)]
+    pub legend: bool,
+
+    /// Explain the STAT of this live process, with the facts behind each flag.
+    #[arg(long, value_name = "PID", conflicts_with = "legend")]
+    pub pid: Option<i32>,
+
+    /// Longer explanations.
+    #[arg(long)]
+    pub long: bool,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct ZombiesArgs {
+    /// Exit with status 1 when any zombie exists, 0 otherwise (for monitoring).
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct OrphansArgs {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn bare_options_run_ps() {
+        let cli = Cli::try_parse_from(["pscope", "-o", "pid,comm", "-p", "1,2"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.ps.output, vec!["pid,comm"]);
+        assert_eq!(cli.ps.pids, vec![1, 2]);
+        let cli = Cli::try_parse_from(["pscope", "tree", "-p", "--json"]).unwrap();
+        assert!(matches!(cli.command, Some(Command::Tree(ref t)) if t.show_pids));
+        assert!(cli.global.json);
+    }
+}

@@ -1,0 +1,72 @@
+//! One module per subcommand. Each reads through `source`, analyses with
+//! `analysis`, renders with `render`, and returns an exit code.
+
+pub mod explain;
+pub mod man;
+pub mod orphans;
+pub mod ps;
+pub mod show;
+pub mod tree;
+pub mod zombies;
+
+use anyhow::Result;
+use clap::CommandFactory;
+
+use crate::cli::{Cli, Command, Format, GlobalArgs};
+use crate::render::{self, Env, Style};
+use crate::source::ProcReader;
+
+/// Settings every command shares, resolved once.
+pub struct Context {
+    pub global: GlobalArgs,
+    pub format: Format,
+    pub style: Style,
+}
+
+impl Context {
+    pub fn new(global: GlobalArgs, env: &Env, tty: bool) -> Self {
+        let format = match (global.json, global.format) {
+            (true, _) => Format::Json,
+            (false, Some(f)) => f,
+            (false, None) => Format::Table,
+        };
+        let style = Style::resolve(global.color, global.width, env, tty);
+        Context {
+            global,
+            format,
+            style,
+        }
+    }
+
+    pub fn reader(&self) -> Result<ProcReader> {
+        Ok(ProcReader::open(&self.global.proc_root)?)
+    }
+
+    /// Prints warnings about skipped processes, one line each.
+    pub fn warn(&self, warnings: &[String]) {
+        for w in warnings {
+            eprintln!("pscope: warning: {w}");
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> Result<i32> {
+    let env = Env::from_process();
+    let cx = Context::new(cli.global, &env, render::stdout_is_terminal());
+    match cli.command {
+        None => ps::run(&cli.ps, &cx),
+        Some(Command::Ps(args)) => ps::run(&args, &cx),
+        Some(Command::Tree(args)) => tree::run(&args, &cx),
+        Some(Command::Show(args)) => show::run(&args, &cx),
+        Some(Command::Explain(args)) => explain::run(&args, &cx),
+        Some(Command::Zombies(args)) => zombies::run(&args, &cx),
+        Some(Command::Orphans(args)) => orphans::run(&args, &cx),
+        Some(Command::Completions { shell }) => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "pscope", &mut out);
+            render::emit(&String::from_utf8_lossy(&out))?;
+            Ok(0)
+        }
+        Some(Command::GenerateMan { dir }) => man::write_pages(&dir).map(|_| 0),
+    }
+}

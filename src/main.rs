@@ -1,0 +1,52 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use pscope::cli::Cli;
+use pscope::error::{exit, Exit};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return ExitCode::from(clap_error(e) as u8),
+    };
+    let code = match pscope::commands::run(cli) {
+        Ok(code) => code,
+        Err(e) => report(&e),
+    };
+    ExitCode::from(code as u8)
+}
+
+/// Help and version go to stdout; a usage error is one line on stderr.
+fn clap_error(e: clap::Error) -> i32 {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = pscope::render::emit(&e.render().to_string());
+            exit::SUCCESS
+        }
+        _ => {
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or("invalid usage");
+            let first = first.strip_prefix("error: ").unwrap_or(first);
+            eprintln!("pscope: {first} (see pscope --help)");
+            exit::USAGE
+        }
+    }
+}
+
+fn report(e: &anyhow::Error) -> i32 {
+    if let Some(exit) = e.downcast_ref::<Exit>() {
+        eprintln!("pscope: {}", exit.message);
+        return exit.code;
+    }
+    if let Some(io) = e.downcast_ref::<std::io::Error>() {
+        if io.kind() == std::io::ErrorKind::BrokenPipe {
+            return exit::SUCCESS;
+        }
+    }
+    eprintln!("pscope: {e:#}");
+    exit::FAILURE
+}

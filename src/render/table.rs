@@ -1,0 +1,195 @@
+//! Tables in ps's layout (no borders, one space between columns, numbers
+//! right-aligned), drawn with comfy-table.
+
+use comfy_table::{presets, Cell, CellAlignment, Color, ContentArrangement, Table};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use super::Style;
+
+/// How a cell is colored on a terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tone {
+    #[default]
+    Plain,
+    /// Zombies.
+    Alert,
+    /// Orphans and other things worth a look.
+    Notice,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    pub title: String,
+    pub right_aligned: bool,
+}
+
+/// A row of cell texts and the tone of the whole row.
+pub struct Row {
+    pub cells: Vec<String>,
+    pub tone: Tone,
+}
+
+/// Renders rows under headers; the last column is cut to fit `style.width`.
+pub fn render(headers: &[Header], rows: Vec<Row>, show_headers: bool, style: &Style) -> String {
+    let mut rows = rows;
+    if let Some(width) = style.width {
+        fit_last_column(headers, &mut rows, show_headers, width);
+    }
+    let mut table = Table::new();
+    table
+        .load_style(presets::NOTHING)
+        .set_content_arrangement(ContentArrangement::Disabled);
+    if style.color {
+        table.enforce_styling();
+    } else {
+        table.force_no_tty();
+    }
+    if show_headers {
+        table.set_header(headers.iter().map(|h| {
+            let cell = Cell::new(&h.title);
+            if style.color {
+                cell.add_attribute(comfy_table::Attribute::Bold)
+            } else {
+                cell
+            }
+        }));
+    }
+    for row in rows {
+        let color = match row.tone {
+            Tone::Plain => None,
+            Tone::Alert => Some(Color::Red),
+            Tone::Notice => Some(Color::Yellow),
+        };
+        table.add_row(row.cells.into_iter().map(|text| {
+            let cell = Cell::new(text);
+            match color {
+                Some(c) if style.color => cell.fg(c),
+                _ => cell,
+            }
+        }));
+    }
+    let last = headers.len().saturating_sub(1);
+    for (i, header) in headers.iter().enumerate() {
+        if let Some(column) = table.column_mut(i) {
+            column.set_padding((0, if i == last { 0 } else { 1 }));
+            if header.right_aligned {
+                column.set_cell_alignment(CellAlignment::Right);
+            }
+        }
+    }
+    let mut out = String::new();
+    for line in table.lines() {
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Cuts the text of the last column so that every line fits in `width`
+/// terminal cells, as ps cuts its last column.
+fn fit_last_column(headers: &[Header], rows: &mut [Row], show_headers: bool, width: usize) {
+    let Some(last) = headers.len().checked_sub(1) else {
+        return;
+    };
+    let mut widths = vec![0usize; last];
+    let header_cells = headers.iter().map(|h| h.title.as_str());
+    let all_rows = rows.iter().map(|r| r.cells.iter().map(String::as_str));
+    let mut measure = |cells: &mut dyn Iterator<Item = &str>| {
+        for (i, text) in cells.take(last).enumerate() {
+            widths[i] = widths[i].max(text.width());
+        }
+    };
+    if show_headers {
+        measure(&mut header_cells.clone());
+    }
+    for mut cells in all_rows {
+        measure(&mut cells);
+    }
+    let used: usize = widths.iter().map(|w| w + 1).sum();
+    let room = width.saturating_sub(used).max(1);
+    for row in rows.iter_mut() {
+        if let Some(text) = row.cells.get_mut(last) {
+            truncate_to_width(text, room);
+        }
+    }
+}
+
+/// Shortens a string to at most `room` terminal cells.
+pub fn truncate_to_width(text: &mut String, room: usize) {
+    if text.width() <= room {
+        return;
+    }
+    let mut used = 0;
+    let mut cut = text.len();
+    for (i, c) in text.char_indices() {
+        let w = c.width().unwrap_or(0);
+        if used + w > room {
+            cut = i;
+            break;
+        }
+        used += w;
+    }
+    text.truncate(cut);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn style(width: Option<usize>) -> Style {
+        Style {
+            color: false,
+            width,
+            utf8: true,
+            unicode_lines: false,
+        }
+    }
+
+    fn headers() -> Vec<Header> {
+        vec![
+            Header {
+                title: "PID".into(),
+                right_aligned: true,
+            },
+            Header {
+                title: "COMMAND".into(),
+                right_aligned: false,
+            },
+        ]
+    }
+
+    fn rows() -> Vec<Row> {
+        vec![
+            Row {
+                cells: vec!["1".into(), "init --with arguments".into()],
+                tone: Tone::Plain,
+            },
+            Row {
+                cells: vec!["12345".into(), "sh".into()],
+                tone: Tone::Alert,
+            },
+        ]
+    }
+
+    #[test]
+    fn lays_out_like_ps() {
+        let out = render(&headers(), rows(), true, &style(None));
+        assert_eq!(out, "  PID COMMAND\n    1 init --with arguments\n12345 sh\n");
+    }
+
+    #[test]
+    fn cuts_the_last_column_to_the_width() {
+        let out = render(&headers(), rows(), false, &style(Some(12)));
+        assert_eq!(out, "    1 init -\n12345 sh\n");
+        for line in out.lines() {
+            assert!(line.width() <= 12);
+        }
+    }
+
+    #[test]
+    fn truncation_counts_wide_characters() {
+        let mut s = "中文字".to_string();
+        truncate_to_width(&mut s, 5);
+        assert_eq!(s, "中文");
+    }
+}

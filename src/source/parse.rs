@@ -1,0 +1,211 @@
+//! Parsers for the bytes of /proc files. Pure functions, no I/O, so they can
+//! be tested and fuzzed on any input.
+
+use procfs::process::Stat;
+use procfs::FromRead;
+
+use crate::model::{StatFields, StatusFields};
+
+/// Why a stat file could not be understood.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MalformedStat(pub String);
+
+impl std::fmt::Display for MalformedStat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Parses `/proc/PID/stat`.
+///
+/// The numeric fields come from procfs's `Stat` parser. The name is taken
+/// from the raw bytes between the first `(` and the last `)`, because procfs
+/// turns invalid UTF-8 into U+FFFD. procfs slices its input by byte offsets
+/// and can panic on text that is not shaped like a stat line, so the shape is
+/// checked here first.
+pub fn parse_stat(bytes: &[u8]) -> Result<(i32, StatFields), MalformedStat> {
+    let open = bytes
+        .iter()
+        .position(|&b| b == b'(')
+        .ok_or_else(|| MalformedStat("no '(' before the name".into()))?;
+    let close = bytes
+        .iter()
+        .rposition(|&b| b == b')')
+        .filter(|&c| c > open)
+        .ok_or_else(|| MalformedStat("no ')' after the name".into()))?;
+    let pid_text = &bytes[..open];
+    let pid_ok = pid_text.len() >= 2
+        && pid_text[pid_text.len() - 1] == b' '
+        && pid_text[..pid_text.len() - 1]
+            .iter()
+            .all(|b| b.is_ascii_digit());
+    if !pid_ok {
+        return Err(MalformedStat("the line does not start with a pid".into()));
+    }
+    let after = &bytes[close + 1..];
+    if after.len() < 2 || after[0] != b' ' || after[1].is_ascii_whitespace() {
+        return Err(MalformedStat("no fields after the name".into()));
+    }
+
+    let stat = Stat::from_read(bytes).map_err(|e| MalformedStat(short_error(&e.to_string())))?;
+    let fields = StatFields {
+        comm: bytes[open + 1..close].to_vec(),
+        state: stat.state,
+        ppid: stat.ppid,
+        pgrp: stat.pgrp,
+        session: stat.session,
+        tty_nr: stat.tty_nr,
+        tpgid: stat.tpgid,
+        flags: stat.flags,
+        utime: stat.utime,
+        stime: stat.stime,
+        priority: stat.priority,
+        nice: stat.nice,
+        num_threads: stat.num_threads,
+        starttime: stat.starttime,
+        vsize: stat.vsize,
+        rss_pages: stat.rss as i64,
+        processor: stat.processor,
+        rt_priority: stat.rt_priority,
+        policy: stat.policy,
+    };
+    Ok((stat.pid, fields))
+}
+
+/// procfs errors carry internal file and line details; keep the message.
+fn short_error(message: &str) -> String {
+    let message = message.trim_start_matches("Internal Unwrap Error: ");
+    match message.find(" (") {
+        Some(i) if message.len() > 120 => message[..i].to_string(),
+        _ => message.to_string(),
+    }
+}
+
+/// Parses the lines of `/proc/PID/status` that pscope needs. Read as bytes,
+/// because the `Name:` line may hold any byte (procfs's parser cuts the name
+/// at a `:` and rejects invalid UTF-8). Unknown or malformed lines are ignored.
+pub fn parse_status(bytes: &[u8]) -> StatusFields {
+    let mut fields = StatusFields::default();
+    for line in bytes.split(|&b| b == b'\n') {
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            continue;
+        };
+        let (key, value) = (&line[..colon], &line[colon + 1..]);
+        match key {
+            b"Uid" => (fields.ruid, fields.euid) = first_two(value),
+            b"Gid" => (fields.rgid, fields.egid) = first_two(value),
+            b"VmLck" => fields.vm_lck_kb = first_number(value),
+            b"VmRSS" => fields.vm_rss_kb = first_number(value),
+            b"VmSize" => fields.vm_size_kb = first_number(value),
+            _ => {}
+        }
+    }
+    fields
+}
+
+fn numbers(value: &[u8]) -> impl Iterator<Item = Option<u64>> + '_ {
+    value
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|w| !w.is_empty())
+        .map(|w| std::str::from_utf8(w).ok()?.parse().ok())
+}
+
+fn first_number(value: &[u8]) -> Option<u64> {
+    numbers(value).next().flatten()
+}
+
+fn first_two(value: &[u8]) -> (Option<u32>, Option<u32>) {
+    let mut it = numbers(value).map(|n| n.and_then(|n| u32::try_from(n).ok()));
+    (it.next().flatten(), it.next().flatten())
+}
+
+/// Splits a raw cmdline into its arguments. A trailing NUL ends the last
+/// argument; empty arguments in the middle are kept (procfs drops them).
+pub fn split_cmdline(raw: &[u8]) -> Vec<&[u8]> {
+    if raw.is_empty() {
+        return Vec::new();
+    }
+    let body = raw.strip_suffix(b"\0").unwrap_or(raw);
+    body.split(|&b| b == 0).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LINE: &[u8] = b"812 (bash) Ss 800 812 812 34816 2001 4194560 100 0 0 0 5 3 0 0 20 0 1 0 4242 9000000 1200 18446744073709551615 1 1 0 0 0 0 65536 3670020 1266777851 1 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n";
+
+    #[test]
+    fn parses_a_plain_stat_line() {
+        let (pid, s) = parse_stat(LINE).unwrap();
+        assert_eq!(pid, 812);
+        assert_eq!(s.comm, b"bash");
+        assert_eq!(s.state, 'S');
+        assert_eq!((s.ppid, s.pgrp, s.session), (800, 812, 812));
+        assert_eq!((s.tty_nr, s.tpgid), (34816, 2001));
+        assert_eq!((s.utime, s.stime, s.priority, s.nice), (5, 3, 20, 0));
+        assert_eq!(s.starttime, 4242);
+        assert_eq!(s.policy, Some(0));
+    }
+
+    #[test]
+    fn keeps_hostile_names_byte_for_byte() {
+        let name: &[u8] = b"a) (b\nc:\xff d";
+        let mut line = b"7 (".to_vec();
+        line.extend_from_slice(name);
+        line.push(b')');
+        line.extend_from_slice(&LINE[10..]);
+        let (pid, s) = parse_stat(&line).unwrap();
+        assert_eq!(pid, 7);
+        assert_eq!(s.comm, name);
+        assert_eq!(s.state, 'S');
+        assert_eq!(s.ppid, 800);
+    }
+
+    #[test]
+    fn rejects_malformed_lines_without_panicking() {
+        for bad in [
+            &b""[..],
+            b"(",
+            b")",
+            b"1 (x)",
+            b"1 (x) ",
+            b"1 (x)  ",
+            b"x (a) S 1",
+            b"\xc3\xa9(a) S 1 2",
+            b" (a) S 1",
+            b"1 (a) S",
+            b"1 (a) S x y z",
+            b"1 )a( S 1 1 1",
+            b"12 (a) S 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1",
+        ] {
+            assert!(parse_stat(bad).is_err(), "accepted {bad:?}");
+        }
+    }
+
+    #[test]
+    fn status_reads_ids_and_memory_and_ignores_the_name() {
+        let text = b"Name:\tfoo: bar\xff\nUmask:\t0022\nState:\tS (sleeping)\nUid:\t1000\t1001\t1001\t1001\nGid:\t100\t101\t101\t101\nVmSize:\t  9000 kB\nVmLck:\t       4 kB\nVmRSS:\t    1200 kB\n";
+        let s = parse_status(text);
+        assert_eq!((s.ruid, s.euid), (Some(1000), Some(1001)));
+        assert_eq!((s.rgid, s.egid), (Some(100), Some(101)));
+        assert_eq!(s.vm_size_kb, Some(9000));
+        assert_eq!(s.vm_lck_kb, Some(4));
+        assert_eq!(s.vm_rss_kb, Some(1200));
+    }
+
+    #[test]
+    fn status_of_a_kernel_thread_has_no_memory() {
+        let s = parse_status(b"Name:\tkthreadd\nUid:\t0\t0\t0\t0\n");
+        assert_eq!(s.euid, Some(0));
+        assert_eq!(s.vm_rss_kb, None);
+        assert_eq!(s.vm_lck_kb, None);
+    }
+
+    #[test]
+    fn cmdline_keeps_empty_arguments() {
+        assert_eq!(split_cmdline(b"a\0\0b\0"), vec![&b"a"[..], b"", b"b"]);
+        assert_eq!(split_cmdline(b"a b"), vec![&b"a b"[..]]);
+        assert!(split_cmdline(b"").is_empty());
+    }
+}
