@@ -90,14 +90,14 @@ pub struct SystemInfo {
 }
 
 impl SystemInfo {
-    /// Whole seconds since boot, truncated as procps does.
-    pub fn uptime_secs(&self) -> u64 {
-        self.uptime.max(0.0) as u64
+    /// Clock ticks since boot, truncated as procps computes them.
+    pub fn boot_ticks(&self) -> u64 {
+        (self.uptime.max(0.0) * self.hz as f64) as u64
     }
 
-    /// Seconds a task has existed, as ps's ELAPSED computes it.
+    /// Whole seconds a task has existed, as ps's ELAPSED computes it.
     pub fn elapsed_secs(&self, starttime: u64) -> u64 {
-        self.uptime_secs().saturating_sub(starttime / self.hz.max(1))
+        self.boot_ticks().saturating_sub(starttime) / self.hz.max(1)
     }
 
     /// Start instant of a task, seconds since the epoch.

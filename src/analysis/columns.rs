@@ -240,7 +240,7 @@ impl Field {
             Field::StartTime => psfmt::start_time(sys.start_epoch(s.starttime), sys.now),
             Field::Lstart => psfmt::long_start(sys.start_epoch(s.starttime)),
             Field::Psr => s.processor.map_or_else(dash, |p| p.to_string()),
-            Field::Comm => psfmt::comm(&s.comm, s.state == 'Z', cx.utf8),
+            Field::Comm => psfmt::comm(&s.comm, cx.utf8),
             Field::Args => psfmt::args(task.cmdline.as_deref(), &s.comm, s.state == 'Z', cx.utf8),
             Field::Kind => kind.label().to_string(),
         }

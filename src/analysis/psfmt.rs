@@ -53,8 +53,8 @@ pub fn elapsed(secs: u64) -> String {
     }
 }
 
-/// `%cpu` as procps-ng 4.0.2 computes it: CPU time over whole seconds of
-/// life, both truncated, shown with one decimal (no decimal from 100%).
+/// `%cpu` as procps-ng computes it: CPU time over the ticks of life, shown
+/// truncated to one decimal (no decimal from 100% on).
 pub fn percent_cpu(ticks: u64, starttime: u64, sys: &SystemInfo) -> String {
     let per_mille = cpu_per_mille(ticks, starttime, sys);
     if per_mille > 999 {
@@ -64,13 +64,16 @@ pub fn percent_cpu(ticks: u64, starttime: u64, sys: &SystemInfo) -> String {
     }
 }
 
-/// %CPU in tenths of a percent.
+/// %CPU in tenths of a percent. procps multiplies in single precision
+/// and divides by the ticks since the start; the same steps give the same
+/// truncation.
 pub fn cpu_per_mille(ticks: u64, starttime: u64, sys: &SystemInfo) -> u64 {
-    let seconds = sys.elapsed_secs(starttime);
-    if seconds == 0 {
+    let life = sys.boot_ticks() as f64 - starttime as f64;
+    if life <= 0.0 {
         return 0;
     }
-    (ticks * 1000 / sys.hz.max(1)) / seconds
+    let percent = (ticks as f32 * 100.0f32) as f64 / life;
+    (percent * 10.0) as u64
 }
 
 /// %MEM in tenths of a percent, capped at 99.9 as ps does.
@@ -240,13 +243,9 @@ pub fn args(cmdline: Option<&[u8]>, comm: &[u8], zombie: bool, utf8: bool) -> St
     text
 }
 
-/// `comm`: the escaped name, with ` <defunct>` after a zombie's.
-pub fn comm(comm: &[u8], zombie: bool, utf8: bool) -> String {
-    let mut text = escape(comm, utf8);
-    if zombie {
-        text.push_str(" <defunct>");
-    }
-    text
+/// `comm`: the escaped name (ps marks zombies in `args` only).
+pub fn comm(comm: &[u8], utf8: bool) -> String {
+    escape(comm, utf8)
 }
 
 #[cfg(test)]
@@ -290,11 +289,14 @@ mod tests {
 
     #[test]
     fn percentages_truncate_like_ps() {
-        // 1000 s of life, 15.55 s of CPU: 1.555% truncates to 1.5.
+        // 1000.9 s of life, 15.55 s of CPU: 1.553% truncates to 1.5.
         assert_eq!(percent_cpu(1555, 0, &sys()), "1.5");
-        // Started 999 s after boot: one whole second of life.
-        assert_eq!(percent_cpu(250, 99_900, &sys()), "250");
-        assert_eq!(percent_cpu(5, 100_000, &sys()), "0.0");
+        // 1.9 s of life and 2.5 s of CPU (two threads): 131.5%.
+        assert_eq!(percent_cpu(250, 99_900, &sys()), "131");
+        // 0.9 s of life, 0.05 s of CPU: 5.5%.
+        assert_eq!(percent_cpu(5, 100_000, &sys()), "5.5");
+        // Not started yet by the uptime clock: 0.
+        assert_eq!(percent_cpu(5, 200_000, &sys()), "0.0");
         assert_eq!(percent_mem(12_345, 1_000_000), "1.2");
         assert_eq!(percent_mem(2_000_000, 1_000_000), "99.9");
     }
@@ -320,6 +322,6 @@ mod tests {
         assert_eq!(args(Some(b"a\nb\x00"), b"a", false, true), "a b");
         assert_eq!(args(Some(b""), b"kthreadd", false, true), "[kthreadd]");
         assert_eq!(args(None, b"sh", true, true), "[sh] <defunct>");
-        assert_eq!(comm(b"sh", true, true), "sh <defunct>");
+        assert_eq!(comm(b"sh", true), "sh");
     }
 }

@@ -170,19 +170,30 @@ fn one_line(text: &str) -> String {
 }
 
 /// The thread rows of a process. Threads share the process's command line;
-/// each has its own stat (state, nice, CPU time) and status.
+/// each has its own stat (state, nice, CPU time) and status. The main
+/// thread's row shows the process's own files, whose CPU time covers every
+/// thread, as ps -L shows it.
 fn threads_of(process: &Task) -> Vec<Task> {
+    let main = || Task {
+        threads: Vec::new(),
+        ..process.clone()
+    };
     if process.threads.is_empty() {
         // The task directory vanished or is hidden: show the process itself.
-        return vec![process.clone()];
+        return vec![main()];
     }
     process
         .threads
         .iter()
-        .map(|thread| Task {
-            cmdline: process.cmdline.clone(),
-            status: thread.status.clone().or_else(|| process.status.clone()),
-            ..thread.clone()
+        .map(|thread| {
+            if thread.pid == process.pid {
+                return main();
+            }
+            Task {
+                cmdline: process.cmdline.clone(),
+                status: thread.status.clone().or_else(|| process.status.clone()),
+                ..thread.clone()
+            }
         })
         .collect()
 }
