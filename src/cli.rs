@@ -79,11 +79,15 @@ pub enum Format {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List processes, with ps's keywords and values (the default command).
-    #[command(after_help = "Examples:\n  pscope ps -o pid,ppid,stat,ni,comm\n  pscope ps -u root --sort -%cpu\n  pscope ps -L -p 1234 -o pid,lwp,stat,ni,comm")]
+    #[command(
+        after_help = "Examples:\n  pscope ps -o pid,ppid,stat,ni,comm\n  pscope ps -u root --sort -%cpu\n  pscope ps -L -p 1234 -o pid,lwp,stat,ni,comm"
+    )]
     Ps(PsArgs),
 
     /// Show the process tree, with pstree's options and more.
-    #[command(after_help = "Examples:\n  pscope tree -p            PIDs, like pstree -p\n  pscope tree --stat 1234   the subtree of 1234 with STAT and NI\n  pscope tree alice         the processes of user alice\n  pscope tree --json | jq '.roots[0].children | length'")]
+    #[command(
+        after_help = "Examples:\n  pscope tree -p            PIDs, like pstree -p\n  pscope tree --stat 1234   the subtree of 1234 with STAT and NI\n  pscope tree alice         the processes of user alice\n  pscope tree --json | jq '.roots[0].children | length'"
+    )]
     Tree(TreeArgs),
 
     /// Show everything about one process: ids, state, family, threads, memory.
@@ -91,15 +95,20 @@ pub enum Command {
     Show(ShowArgs),
 
     /// Explain STAT strings such as Ssl+ (offline), or a live process's STAT.
-    #[command(after_help = "Examples:\n  pscope explain Ssl+ D<\n  pscope explain --legend\n  pscope explain --pid 1")]
+    #[command(
+        after_help = "Examples:\n  pscope explain Ssl+ D<\n  pscope explain --legend\n  pscope explain --pid 1"
+    )]
     Explain(ExplainArgs),
 
     /// List zombie processes grouped by the parent that has not reaped them.
-    #[command(after_help = "Examples:\n  pscope zombies\n  pscope zombies --check || echo 'zombies found'")]
+    #[command(
+        after_help = "Examples:\n  pscope zombies\n  pscope zombies --check || echo 'zombies found'"
+    )]
     Zombies(ZombiesArgs),
 
     /// List processes adopted by init or a subreaper, and orphaned process groups.
-    #[command(long_about = "List processes that were reparented: their parent is init (PID 1) or a \
+    #[command(
+        long_about = "List processes that were reparented: their parent is init (PID 1) or a \
                             subreaper, and they belong to a session that their parent does not \
                             belong to. fork() passes the session on, so such a process was adopted \
                             after its parent ended. This is a heuristic: /proc does not record the \
@@ -108,7 +117,8 @@ pub enum Command {
                             session cannot be told from that subreaper's own child.\n\n\
                             Also lists POSIX orphaned process groups, computed exactly: groups in \
                             which no living member has a parent in another group of the same session.",
-              after_help = "Example:\n  pscope orphans --json | jq '.orphans[].pid'")]
+        after_help = "Example:\n  pscope orphans --json | jq '.orphans[].pid'"
+    )]
     Orphans(OrphansArgs),
 
     /// Print a shell completion script.
@@ -134,7 +144,12 @@ pub struct PsArgs {
     pub output: Vec<String>,
 
     /// Select by process ID.
-    #[arg(short = 'p', long = "pid", value_name = "PIDLIST", value_delimiter = ',')]
+    #[arg(
+        short = 'p',
+        long = "pid",
+        value_name = "PIDLIST",
+        value_delimiter = ','
+    )]
     pub pids: Vec<i32>,
 
     /// Select by effective user name or ID.
@@ -143,7 +158,12 @@ pub struct PsArgs {
     pub users: Vec<String>,
 
     /// Select by command name (exact).
-    #[arg(short = 'C', long = "command", value_name = "NAMELIST", value_delimiter = ',')]
+    #[arg(
+        short = 'C',
+        long = "command",
+        value_name = "NAMELIST",
+        value_delimiter = ','
+    )]
     pub commands: Vec<String>,
 
     /// Select the children of these parents.
@@ -155,7 +175,12 @@ pub struct PsArgs {
     pub sids: Vec<i32>,
 
     /// Select by terminal (pts/0, tty1, ? for none).
-    #[arg(short = 't', long = "tty", value_name = "TTYLIST", value_delimiter = ',')]
+    #[arg(
+        short = 't',
+        long = "tty",
+        value_name = "TTYLIST",
+        value_delimiter = ','
+    )]
     pub ttys: Vec<String>,
 
     /// Keep only these state letters (e.g. --state ZD).
@@ -171,7 +196,7 @@ pub struct PsArgs {
     pub all: bool,
 
     /// Sort by keywords: --sort -%cpu,pid (- descending, + ascending).
-    #[arg(long, value_name = "[+|-]KEY,...")]
+    #[arg(long, value_name = "[+|-]KEY,...", allow_hyphen_values = true)]
     pub sort: Option<String>,
 
     /// One row per thread (adds the LWP column by default).

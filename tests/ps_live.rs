@@ -40,7 +40,8 @@ fn listing(cmd: &mut Command, n: usize) -> HashMap<String, Vec<String>> {
 fn compare(group: &str, locale: &str) -> usize {
     let n = group.split(',').count();
     let pscope_args = |cmd: &mut Command| {
-        cmd.env("LC_ALL", locale).args(["--no-headers", "-o", group]);
+        cmd.env("LC_ALL", locale)
+            .args(["--no-headers", "-o", group]);
     };
     let mut first = pscope();
     pscope_args(&mut first);
@@ -68,7 +69,10 @@ fn compare(group: &str, locale: &str) -> usize {
             }
             compared += 1;
             if p[i] != b[i] && !transient_state(names[i], &p[i], &b[i]) {
-                mismatches.push(format!("pid {key} {}: ps {:?} pscope {:?}", names[i], p[i], b[i]));
+                mismatches.push(format!(
+                    "pid {key} {}: ps {:?} pscope {:?}",
+                    names[i], p[i], b[i]
+                ));
             }
         }
     }
@@ -138,21 +142,20 @@ fn thread_rows_equal_ps_dash_l() {
     // Key on the LWP column (index 1): thread ids are unique.
     let group = "lwp,pid,stat,ni,pri,nlwp,time,comm";
     let n = group.split(',').count();
-    let run_pscope = || {
-        listing(
-            pscope().args(["-L", "--no-headers", "-o", group]),
-            n,
-        )
-    };
+    let run_pscope = || listing(pscope().args(["-L", "--no-headers", "-o", group]), n);
     let before = run_pscope();
     let ps = listing(
-        Command::new("ps").env("LC_ALL", "C.UTF-8").args(["-e", "-L", "--no-headers", "-o", group]),
+        Command::new("ps")
+            .env("LC_ALL", "C.UTF-8")
+            .args(["-e", "-L", "--no-headers", "-o", group]),
         n,
     );
     let after = run_pscope();
     let mut compared = 0;
     for (lwp, b) in &before {
-        let (Some(a), Some(p)) = (after.get(lwp), ps.get(lwp)) else { continue };
+        let (Some(a), Some(p)) = (after.get(lwp), ps.get(lwp)) else {
+            continue;
+        };
         for i in 1..n {
             if a[i] == b[i] {
                 compared += 1;

@@ -138,7 +138,11 @@ pub fn keyword(name: &str) -> Option<&'static Keyword> {
 
 /// The list of valid keywords, for error messages and help.
 pub fn keyword_names() -> String {
-    KEYWORDS.iter().map(|k| k.name).collect::<Vec<_>>().join(" ")
+    KEYWORDS
+        .iter()
+        .map(|k| k.name)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// What a task's row needs besides the task itself.
@@ -332,7 +336,7 @@ impl std::fmt::Display for UnknownKeyword {
 impl std::error::Error for UnknownKeyword {}
 
 /// Parses `-o` lists: comma or space separated, `key=HEADER` renames
-/// (a header runs to the end of its argument, as in ps).
+/// (a header runs to the next comma, as in ps).
 pub fn parse_columns(specs: &[String]) -> Result<Vec<Column>, UnknownKeyword> {
     let mut columns = Vec::new();
     for spec in specs {
@@ -342,16 +346,21 @@ pub fn parse_columns(specs: &[String]) -> Result<Vec<Column>, UnknownKeyword> {
             if rest_trimmed.is_empty() {
                 break;
             }
-            let end = rest_trimmed.find([',', ' ', '=']).unwrap_or(rest_trimmed.len());
+            let end = rest_trimmed
+                .find([',', ' ', '='])
+                .unwrap_or(rest_trimmed.len());
             let name = &rest_trimmed[..end];
             let key = keyword(name).ok_or_else(|| UnknownKeyword(name.to_string()))?;
             let after = &rest_trimmed[end..];
-            if let Some(header) = after.strip_prefix('=') {
+            if let Some(header_and_rest) = after.strip_prefix('=') {
+                // As in procps-ng: a header runs to the next comma.
+                let end = header_and_rest.find(',').unwrap_or(header_and_rest.len());
                 columns.push(Column {
                     field: key.field,
-                    header: header.to_string(),
+                    header: header_and_rest[..end].to_string(),
                 });
-                break;
+                rest = &header_and_rest[end..];
+                continue;
             }
             columns.push(Column {
                 field: key.field,
@@ -410,6 +419,11 @@ mod tests {
         assert_eq!(cols[0].header, "PID");
         let cols = parse_columns(&["pid user".into()]).unwrap();
         assert_eq!(cols.len(), 2);
+        let cols = parse_columns(&["pid=ID,comm=".into()]).unwrap();
+        assert_eq!(
+            (cols[0].header.as_str(), cols[1].header.as_str()),
+            ("ID", "")
+        );
     }
 
     #[test]

@@ -208,7 +208,7 @@ mod tests {
             t(1, 0, 1, 1, 'S', 1),
             t(100, 1, 100, 100, 'S', 1), // a daemon: session leader
             t(101, 100, 100, 100, 'S', 1),
-            t(200, 1, 150, 150, 'S', 1),  // adopted: its session 150 is gone
+            t(200, 1, 150, 150, 'S', 1), // adopted: its session 150 is gone
             t(300, 100, 300, 100, 'Z', 1), // zombie of the daemon
             t(301, 100, 301, 100, 'Z', 3), // Zl
             t(400, 101, 400, 100, 'T', 1),

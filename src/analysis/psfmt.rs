@@ -317,7 +317,10 @@ mod tests {
 
     #[test]
     fn args_join_and_mark() {
-        assert_eq!(args(Some(b"sleep\x0010\x00"), b"sleep", false, true), "sleep 10");
+        assert_eq!(
+            args(Some(b"sleep\x0010\x00"), b"sleep", false, true),
+            "sleep 10"
+        );
         assert_eq!(args(Some(b"a\x00\x00b\x00"), b"a", false, true), "a  b");
         assert_eq!(args(Some(b"a\nb\x00"), b"a", false, true), "a b");
         assert_eq!(args(Some(b""), b"kthreadd", false, true), "[kthreadd]");

@@ -84,7 +84,11 @@ pub fn modifiers(task: &Task) -> Vec<char> {
     } else if s.nice > 0 {
         flags.push('N');
     }
-    let locked = task.status.as_ref().and_then(|st| st.vm_lck_kb).unwrap_or(0);
+    let locked = task
+        .status
+        .as_ref()
+        .and_then(|st| st.vm_lck_kb)
+        .unwrap_or(0);
     if locked > 0 {
         flags.push('L');
     }
@@ -155,24 +159,23 @@ pub fn decode(input: &str) -> Result<Decoded, DecodeError> {
     let first = chars
         .next()
         .ok_or_else(|| err(0, None, "it is empty".into()))?;
-    let state = match state_code(first) {
-        Some(code) => code,
-        None if modifier_code(first).is_some() => {
-            return Err(err(
+    let state =
+        match state_code(first) {
+            Some(code) => code,
+            None if modifier_code(first).is_some() => return Err(err(
                 1,
                 Some(first),
                 "a modifier cannot come first; STAT starts with a state letter (R S D T t Z X I P)"
                     .into(),
-            ))
-        }
-        None => {
-            return Err(err(
-                1,
-                Some(first),
-                "unknown state letter (expected one of R S D T t Z X I P W K)".into(),
-            ))
-        }
-    };
+            )),
+            None => {
+                return Err(err(
+                    1,
+                    Some(first),
+                    "unknown state letter (expected one of R S D T t Z X I P W K)".into(),
+                ))
+            }
+        };
     let mut modifiers: Vec<&'static Code> = Vec::new();
     let mut last_rank = None;
     for (i, c) in chars.enumerate() {
@@ -189,8 +192,7 @@ pub fn decode(input: &str) -> Result<Decoded, DecodeError> {
         if modifiers.iter().any(|m| m.letter == c) {
             return Err(err(position, Some(c), "repeated modifier".into()));
         }
-        if (c == '<' || c == 'N') && modifiers.iter().any(|m| m.letter == '<' || m.letter == 'N')
-        {
+        if (c == '<' || c == 'N') && modifiers.iter().any(|m| m.letter == '<' || m.letter == 'N') {
             return Err(err(
                 position,
                 Some(c),

@@ -16,8 +16,10 @@ use crate::render::{self};
 use crate::source::{self, Needs};
 
 /// The columns of `ps aux`, with the parent and nice value added.
-const DEFAULT_COLUMNS: &str = "pid,ppid,user,stat,ni,pri,%cpu,%mem,rss,tname,start_time,bsdtime,args";
-const DEFAULT_THREAD_COLUMNS: &str = "pid,lwp,user,stat,ni,pri,%cpu,%mem,rss,tname,start_time,bsdtime,args";
+const DEFAULT_COLUMNS: &str =
+    "pid,ppid,user,stat,ni,pri,%cpu,%mem,rss,tname,start_time,bsdtime,args";
+const DEFAULT_THREAD_COLUMNS: &str =
+    "pid,lwp,user,stat,ni,pri,%cpu,%mem,rss,tname,start_time,bsdtime,args";
 
 pub fn run(args: &PsArgs, cx: &Context) -> Result<i32> {
     let columns = resolve_columns(args)?;
@@ -88,11 +90,16 @@ pub fn run(args: &PsArgs, cx: &Context) -> Result<i32> {
             let body = rows
                 .iter()
                 .map(|(task, kind)| Row {
-                    cells: columns.iter().map(|c| c.field.text(task, *kind, &row_cx)).collect(),
+                    cells: columns
+                        .iter()
+                        .map(|c| c.field.text(task, *kind, &row_cx))
+                        .collect(),
                     tone: tone(*kind),
                 })
                 .collect();
-            table::render(&headers, body, !args.no_headers, &cx.style)
+            // ps leaves the header line out when every header is empty (`-o pid=`).
+            let show_headers = !args.no_headers && columns.iter().any(|c| !c.header.is_empty());
+            table::render(&headers, body, show_headers, &cx.style)
         }
         Format::Json | Format::Jsonl => {
             let records: Vec<ProcessRecord> = rows
@@ -140,10 +147,12 @@ fn selection(args: &PsArgs) -> Result<Selection> {
         uids.push(uid);
     }
     let name = match &args.name {
-        Some(pattern) => Some(
-            Regex::new(pattern)
-                .map_err(|e| error::usage(format!("invalid --name pattern: {}", one_line(&e.to_string()))))?,
-        ),
+        Some(pattern) => Some(Regex::new(pattern).map_err(|e| {
+            error::usage(format!(
+                "invalid --name pattern: {}",
+                one_line(&e.to_string())
+            ))
+        })?),
         None => None,
     };
     if let Some(states) = &args.state {

@@ -19,7 +19,9 @@ impl Env {
     pub fn from_process() -> Self {
         Env {
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
-            columns: std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse().ok()),
+            columns: std::env::var("COLUMNS")
+                .ok()
+                .and_then(|c| c.trim().parse().ok()),
             utf8_locale: crate::analysis::psfmt::locale_is_utf8(),
         }
     }
@@ -116,7 +118,13 @@ mod tests {
         };
         assert!(!Style::resolve(ColorChoice::Auto, None, &no_color, true).color);
         assert!(Style::resolve(ColorChoice::Always, None, &no_color, false).color);
-        assert_eq!(Style::resolve(ColorChoice::Auto, Some(0), &env, true).width, None);
-        assert_eq!(Style::resolve(ColorChoice::Never, Some(40), &env, false).width, Some(40));
+        assert_eq!(
+            Style::resolve(ColorChoice::Auto, Some(0), &env, true).width,
+            None
+        );
+        assert_eq!(
+            Style::resolve(ColorChoice::Never, Some(40), &env, false).width,
+            Some(40)
+        );
     }
 }

@@ -174,7 +174,10 @@ mod tests {
     #[test]
     fn lays_out_like_ps() {
         let out = render(&headers(), rows(), true, &style(None));
-        assert_eq!(out, "  PID COMMAND\n    1 init --with arguments\n12345 sh\n");
+        assert_eq!(
+            out,
+            "  PID COMMAND\n    1 init --with arguments\n12345 sh\n"
+        );
     }
 
     #[test]

@@ -97,9 +97,9 @@ impl ProcReader {
         let boot_time = self
             .read_required("stat", &mut buf)
             .and_then(|_| first_field::<i64>(&buf, b"btime").ok_or_else(|| self.bad("stat")))?;
-        let mem_total_kb = self
-            .read_required("meminfo", &mut buf)
-            .and_then(|_| first_field::<u64>(&buf, b"MemTotal:").ok_or_else(|| self.bad("meminfo")))?;
+        let mem_total_kb = self.read_required("meminfo", &mut buf).and_then(|_| {
+            first_field::<u64>(&buf, b"MemTotal:").ok_or_else(|| self.bad("meminfo"))
+        })?;
         // SAFETY: sysconf has no preconditions.
         let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
         let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
@@ -184,7 +184,10 @@ impl ProcReader {
             task.status = self.read_status(&dir, buf);
         }
         if needs.cmdline {
-            task.cmdline = self.read_at(&format!("{dir}/cmdline"), buf).ok().map(|_| buf.clone());
+            task.cmdline = self
+                .read_at(&format!("{dir}/cmdline"), buf)
+                .ok()
+                .map(|_| buf.clone());
         }
         if needs.threads {
             task.threads = self.read_threads(&dir, pid, needs.thread_status, buf);
@@ -298,6 +301,8 @@ fn list_pids(dir: &Path) -> io::Result<Vec<i32>> {
             }
         }
     }
+    // /proc lists in pid order already; a captured tree may not.
+    pids.sort_unstable();
     Ok(pids)
 }
 

@@ -206,7 +206,10 @@ impl FakeProc {
         let fake = FakeProc { dir, uptime, btime };
         fake.write("uptime", format!("{uptime:.2} 100.00\n").as_bytes());
         fake.write("stat", format!("cpu  1 2 3 4\nbtime {btime}\n").as_bytes());
-        fake.write("meminfo", b"MemTotal:        1000000 kB\nMemFree:  500000 kB\n");
+        fake.write(
+            "meminfo",
+            b"MemTotal:        1000000 kB\nMemFree:  500000 kB\n",
+        );
         fake
     }
 

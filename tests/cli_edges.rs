@@ -1,0 +1,104 @@
+//! Behaviour at the edges of the command line: pipes, help, bad input.
+
+mod common;
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+
+use common::*;
+
+/// `pscope ARGS | head -1`: exit 0 and nothing on stderr, whatever the size
+/// of the output.
+fn quiet_under_head(args: &[&str]) {
+    let line = format!(
+        "'{}' {} | head -1 >/dev/null; echo \"${{PIPESTATUS[0]}}\"",
+        env!("CARGO_BIN_EXE_pscope"),
+        args.iter()
+            .map(|a| format!("'{a}'"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(&line)
+        .env("LC_ALL", "C.UTF-8")
+        .env_remove("PSCOPE_PROC_ROOT")
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&out).trim(),
+        "0",
+        "pscope {args:?} under head exited non-zero"
+    );
+    assert!(
+        stderr(&out).is_empty(),
+        "pscope {args:?} under head: {}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn pipes_into_head_end_quietly() {
+    // Make the listing long enough that the pipe closes before the end.
+    let fake = FakeProc::new(1000.0);
+    for pid in 1..1500 {
+        let mut t = FakeTask::new(pid, if pid == 1 { 0 } else { 1 }, "filler");
+        t.cmdline = Some(format!("filler {}\0", "x".repeat(200)).into_bytes());
+        fake.add(&t);
+    }
+    let root = fake.root_arg();
+    for args in [
+        vec!["--proc-root", &root],
+        vec!["--proc-root", &root, "--json"],
+        vec!["--proc-root", &root, "--format", "jsonl"],
+        vec!["--help"],
+    ] {
+        quiet_under_head(&args);
+    }
+}
+
+#[test]
+fn closed_stdout_is_not_a_panic() {
+    let mut child = pscope()
+        .arg("-o")
+        .arg("pid,args")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn full_disk_gives_one_line() {
+    if !std::path::Path::new("/dev/full").exists() {
+        return skip("/dev/full is absent");
+    }
+    let out = pscope()
+        .stdout(std::fs::File::create("/dev/full").unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("No space left"), "{err}");
+}
+
+#[test]
+fn help_and_version_succeed() {
+    let out = run(&["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("Usage"));
+    let out = run(&["--version"]);
+    assert!(stdout(&out).starts_with("pscope "));
+}

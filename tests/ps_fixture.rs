@@ -1,0 +1,339 @@
+//! `pscope ps` on fake /proc trees: the edges a live machine may lack.
+
+mod common;
+
+use common::*;
+
+fn fixture() -> FakeProc {
+    let fake = FakeProc::new(100_000.0);
+    let mut init = FakeTask::new(1, 0, "init");
+    init.threads = 2;
+    fake.add(&init);
+    let mut kthreadd = FakeTask::new(2, 0, "kthreadd");
+    kthreadd.session = 0;
+    kthreadd.pgrp = 0;
+    kthreadd.vm = None;
+    kthreadd.cmdline = Some(Vec::new());
+    fake.add(&kthreadd);
+    let mut kworker = FakeTask::new(3, 2, "kworker/0:1-events");
+    kworker.state = 'I';
+    kworker.session = 0;
+    kworker.pgrp = 0;
+    kworker.nice = -20;
+    kworker.priority = 0;
+    kworker.vm = None;
+    kworker.cmdline = Some(Vec::new());
+    fake.add(&kworker);
+    // SCHED_FIFO at rtprio 50 with a nice value of 5 left over.
+    let mut fifo = FakeTask::new(10, 1, "rt");
+    fifo.policy = 1;
+    fifo.rt_priority = 50;
+    fifo.priority = -51;
+    fifo.nice = 5;
+    fake.add(&fifo);
+    let mut batch = FakeTask::new(11, 1, "batch");
+    batch.policy = 3;
+    batch.nice = 3;
+    batch.priority = 23;
+    fake.add(&batch);
+    let mut idle = FakeTask::new(12, 1, "idle");
+    idle.policy = 5;
+    idle.priority = 39;
+    fake.add(&idle);
+    // Terminals: pts/300 (minor 300 = low byte 0x2c, high part 0x100) and ttyS1.
+    let mut pts = FakeTask::new(20, 1, "bash");
+    pts.tty_nr = (136 << 8) | 0x2c | (0x100 << 12);
+    pts.tpgid = 20;
+    pts.uid = 4242;
+    fake.add(&pts);
+    let mut serial = FakeTask::new(21, 1, "getty");
+    serial.tty_nr = (4 << 8) | 65;
+    fake.add(&serial);
+    // A zombie, and a main thread that exited while another thread runs.
+    let mut zombie = FakeTask::new(30, 20, "defunct-child");
+    zombie.state = 'Z';
+    zombie.session = 20;
+    zombie.pgrp = 20;
+    zombie.vm = None;
+    zombie.cmdline = Some(Vec::new());
+    fake.add(&zombie);
+    let mut zl = FakeTask::new(31, 20, "zl");
+    zl.state = 'Z';
+    zl.threads = 2;
+    zl.session = 20;
+    fake.add(&zl);
+    // Hostile names and command lines.
+    let mut hostile = FakeTask::new(40, 1, "x");
+    hostile.comm = b"a) (b\nc:\xffd".to_vec();
+    hostile.cmdline = Some(b"prog\0\0arg two\0new\nline\0\xff\0".to_vec());
+    fake.add(&hostile);
+    let mut locked = FakeTask::new(41, 1, "locker");
+    locked.vm = Some((5000, 1000, 64));
+    locked.nice = -5;
+    locked.priority = 15;
+    fake.add(&locked);
+    // A pid directory whose files vanished (the process exited mid-scan).
+    fake.write("50/cmdline", b"");
+    // A process whose status cannot be read (a directory where a file was).
+    let mut unreadable = FakeTask::new(60, 1, "secret");
+    unreadable.cmdline = None;
+    fake.add(&unreadable);
+    std::fs::remove_file(fake.path().join("60/status")).unwrap();
+    std::fs::create_dir(fake.path().join("60/status")).unwrap();
+    fake
+}
+
+fn ps(fake: &FakeProc, args: &[&str]) -> (String, String, i32) {
+    let out = pscope()
+        .args(["--proc-root", &fake.root_arg()])
+        .args(args)
+        .output()
+        .unwrap();
+    (stdout(&out), stderr(&out), out.status.code().unwrap_or(-1))
+}
+
+fn row(text: &str, pid: &str) -> Vec<String> {
+    text.lines()
+        .map(|l| l.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+        .find(|cols| cols.first().map(String::as_str) == Some(pid))
+        .unwrap_or_else(|| panic!("no row for pid {pid} in:\n{text}"))
+}
+
+#[test]
+fn scheduling_columns_follow_ps_rules() {
+    let fake = fixture();
+    let (out, err, code) = ps(&fake, &["-o", "pid,stat,ni,pri,opri,priority,rtprio,cls"]);
+    assert_eq!(code, 0, "{err}");
+    // FIFO: NI is '-' whatever the nice field says; STAT still shows N.
+    assert_eq!(
+        row(&out, "10"),
+        ["10", "SNs", "-", "90", "9", "-51", "50", "FF"]
+    );
+    assert_eq!(
+        row(&out, "11"),
+        ["11", "SNs", "3", "16", "83", "23", "0", "B"]
+    );
+    assert_eq!(
+        row(&out, "12"),
+        ["12", "Ss", "-", "0", "99", "39", "0", "IDL"]
+    );
+    assert_eq!(
+        row(&out, "3"),
+        ["3", "I<", "-20", "39", "60", "0", "-", "TS"]
+    );
+    assert_eq!(
+        row(&out, "41"),
+        ["41", "S<Ls", "-5", "24", "75", "15", "-", "TS"]
+    );
+    assert_eq!(
+        row(&out, "1"),
+        ["1", "Ssl", "0", "19", "80", "20", "-", "TS"]
+    );
+}
+
+#[test]
+fn terminals_users_and_foreground() {
+    let fake = fixture();
+    let (out, _, _) = ps(&fake, &["-o", "pid,tty,stat,uid,user"]);
+    assert_eq!(row(&out, "20"), ["20", "pts/300", "Ss+", "4242", "4242"]);
+    assert_eq!(row(&out, "21")[1], "ttyS1");
+    assert_eq!(row(&out, "1")[1], "?");
+    assert_eq!(row(&out, "1")[4], "root");
+}
+
+#[test]
+fn zombies_kernel_threads_and_hostile_names() {
+    let fake = fixture();
+    let (out, _, _) = ps(&fake, &["-o", "pid,stat,args"]);
+    let has = |text: &str, line: &str| text.lines().any(|l| l.trim_start() == line);
+    assert!(has(&out, "30 Z    [defunct-child] <defunct>"), "{out}");
+    assert!(has(&out, "2 S    [kthreadd]"), "{out}");
+    assert!(has(&out, "31 Zl   zl <defunct>"), "{out}");
+    // Empty arguments stay (two spaces), the newline becomes a space, and
+    // from the invalid byte on, ps's byte-wise escaping applies.
+    assert!(has(&out, "40 Ss   prog  arg two new line ?"), "{out}");
+    let (out, _, _) = ps(&fake, &["-o", "pid,comm"]);
+    assert!(has(&out, "40 a) (b?c:?d"), "{out}");
+    let (out, _, _) = pscope()
+        .env("LC_ALL", "C")
+        .args([
+            "--proc-root",
+            &fake.root_arg(),
+            "-o",
+            "pid,comm",
+            "-p",
+            "40",
+        ])
+        .output()
+        .map(|o| (stdout(&o), stderr(&o), 0))
+        .unwrap();
+    assert!(out.contains("a) (b.c:?d"), "{out}");
+}
+
+#[test]
+fn vanished_and_unreadable_processes() {
+    let fake = fixture();
+    let (out, err, code) = ps(&fake, &["-o", "pid,user,rss,%mem,stat,args"]);
+    assert_eq!(code, 0);
+    assert!(err.is_empty(), "a vanished process is not an error: {err}");
+    assert!(
+        !out.lines().any(|l| l.trim_start().starts_with("50 ")),
+        "{out}"
+    );
+    // Unreadable status: user, memory unknown; STAT without L; cmdline '[comm]'.
+    assert_eq!(row(&out, "60"), ["60", "-", "-", "-", "Ss", "[secret]"]);
+}
+
+#[test]
+fn json_has_typed_values_and_nulls() {
+    let fake = fixture();
+    let (out, err, code) = ps(&fake, &["--json"]);
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_eq!(doc["schema_version"], 1);
+    let procs = doc["processes"].as_array().unwrap();
+    let find = |pid: i64| procs.iter().find(|p| p["pid"] == pid).unwrap().clone();
+    let fifo = find(10);
+    assert_eq!(fifo["nice"], serde_json::Value::Null);
+    assert_eq!(fifo["rtprio"], 50);
+    assert_eq!(fifo["policy"], "FF");
+    let bash = find(20);
+    assert_eq!(bash["tty"], "pts/300");
+    assert_eq!(bash["stat"], "Ss+");
+    assert_eq!(bash["stat_flags"], serde_json::json!(["s", "+"]));
+    assert_eq!(bash["rss_kb"], 2000);
+    assert_eq!(bash["uid"], 4242);
+    assert!(bash["start_time"].as_str().unwrap().contains('T'));
+    let zombie = find(30);
+    assert_eq!(zombie["kind"], "zombie");
+    assert_eq!(zombie["state_name"], "zombie");
+    assert_eq!(find(31)["kind"], "exited-main-thread");
+    let hostile = find(40);
+    assert_eq!(hostile["comm"], "a) (b\nc:\u{fffd}d");
+    assert_eq!(
+        hostile["cmdline"],
+        serde_json::json!(["prog", "", "arg two", "new\nline", "\u{fffd}"])
+    );
+    let unreadable = find(60);
+    assert_eq!(unreadable["user"], serde_json::Value::Null);
+    assert_eq!(unreadable["rss_kb"], serde_json::Value::Null);
+    assert_eq!(unreadable["cmdline"], serde_json::Value::Null);
+}
+
+#[test]
+fn jsonl_is_one_object_per_line() {
+    let fake = fixture();
+    let (out, _, _) = ps(&fake, &["--format", "jsonl"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 13);
+    for line in lines {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["schema_version"], 1);
+        assert!(v["pid"].is_i64());
+    }
+}
+
+#[test]
+fn selection_sorting_and_headers() {
+    let fake = fixture();
+    let pids = |args: &[&str]| -> Vec<String> {
+        let mut a = vec!["--no-headers", "-o", "pid"];
+        a.extend_from_slice(args);
+        ps(&fake, &a)
+            .0
+            .split_whitespace()
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(pids(&["-p", "10,12"]), ["10", "12"]);
+    assert_eq!(pids(&["--ppid", "20"]), ["30", "31"]);
+    assert_eq!(pids(&["-C", "batch", "-p", "1"]), ["1", "11"]);
+    assert_eq!(pids(&["-t", "pts/300"]), ["20"]);
+    assert_eq!(pids(&["--state", "Z"]), ["30", "31"]);
+    assert_eq!(pids(&["--name", "^k"]), ["2", "3"]);
+    assert_eq!(pids(&["--sid", "20", "--sort", "-pid"]), ["31", "30", "20"]);
+    assert_eq!(pids(&["-u", "4242"]), ["20"]);
+    let sorted = pids(&["--sort", "-ni,pid", "-p", "1,3,11,41"]);
+    assert_eq!(sorted, ["11", "1", "41", "3"]);
+    let (out, _, _) = ps(&fake, &["-o", "pid=ID,comm=NAME OF IT", "-p", "1"]);
+    assert_eq!(out.lines().next().unwrap().trim(), "ID NAME OF IT");
+}
+
+#[test]
+fn threads_get_rows_of_their_own() {
+    let fake = fixture();
+    let init = FakeTask::new(1, 0, "init");
+    let mut worker = FakeTask::new(7, 0, "worker");
+    worker.nice = 4;
+    worker.priority = 24;
+    worker.threads = 2;
+    worker.session = 1;
+    fake.add_thread(&init, &worker);
+    let (out, err, code) = ps(&fake, &["-L", "-p", "1", "-o", "pid,lwp,stat,ni,comm"]);
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<Vec<&str>> = out
+        .lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            vec!["1", "1", "Ssl", "0", "init"],
+            vec!["1", "7", "SNsl", "4", "worker"]
+        ]
+    );
+}
+
+#[test]
+fn errors_have_one_line_and_documented_codes() {
+    let fake = fixture();
+    let (out, err, code) = ps(&fake, &["-o", "pid,bogus"]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("unknown keyword 'bogus'") && err.contains("pid ppid"),
+        "{err}"
+    );
+    let (_, err, code) = ps(&fake, &["-p", "999"]);
+    assert_eq!(code, 1, "nothing matched");
+    assert!(err.is_empty());
+    let (_, err, code) = ps(&fake, &["--no-such-flag"]);
+    assert_eq!(code, 2);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let (_, err, code) = ps(&fake, &["-u", "no-such-user-here"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no such user"), "{err}");
+    let (_, err, code) = ps(&fake, &["--name", "("]);
+    assert_eq!(code, 2);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let out = run(&["--proc-root", "/nonexistent/proc"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("/nonexistent/proc"));
+}
+
+#[test]
+fn malformed_stat_is_skipped_with_one_warning() {
+    let fake = fixture();
+    fake.write("70/stat", b"70 (broken");
+    fake.write("71/stat", b"garbage without shape\n");
+    fake.write("72/stat", b"72 (x) S 1 2\n");
+    let (out, err, code) = ps(&fake, &["-o", "pid"]);
+    assert_eq!(code, 0);
+    assert_eq!(err.lines().count(), 3, "{err}");
+    assert!(err.contains("70/stat"), "{err}");
+    assert!(!out.contains("70") && out.contains("41"));
+}
+
+#[test]
+fn environment_variable_names_the_root() {
+    let fake = fixture();
+    let out = pscope()
+        .env("PSCOPE_PROC_ROOT", fake.path())
+        .args(["-o", "pid", "--no-headers", "-p", "41"])
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&out).trim(), "41");
+}
