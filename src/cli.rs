@@ -30,7 +30,6 @@ Exit status: 0 success; 1 nothing matched, not found, or a check failed;
                   Every listing can be printed as JSON for scripts.\n\n\
                   Without a subcommand pscope runs `pscope ps`.",
     after_help = AFTER_HELP,
-    args_conflicts_with_subcommands = true,
     disable_help_subcommand = true
 )]
 pub struct Cli {
@@ -136,7 +135,7 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, Args, Clone, Default)]
+#[derive(Debug, Args, Clone, Default, PartialEq, Eq)]
 pub struct PsArgs {
     /// Columns, as ps keywords: -o pid,ppid,stat,comm; key=HEADER renames one.
     /// Several -o add up. Unknown keywords are an error.
@@ -338,5 +337,7 @@ mod tests {
         let cli = Cli::try_parse_from(["pscope", "tree", "-p", "--json"]).unwrap();
         assert!(matches!(cli.command, Some(Command::Tree(ref t)) if t.show_pids));
         assert!(cli.global.json);
+        let cli = Cli::try_parse_from(["pscope", "--proc-root", "/x", "tree", "-p"]).unwrap();
+        assert_eq!(cli.global.proc_root, std::path::PathBuf::from("/x"));
     }
 }

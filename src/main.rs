@@ -10,9 +10,21 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return ExitCode::from(clap_error(e) as u8),
     };
-    let code = match pscope::commands::run(cli) {
-        Ok(code) => code,
-        Err(e) => report(&e),
+    // Trees are walked recursively; a generous stack keeps a chain of
+    // thousands of nested processes from overflowing it. Only the pages
+    // actually touched are ever allocated.
+    let worker = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(move || match pscope::commands::run(cli) {
+            Ok(code) => code,
+            Err(e) => report(&e),
+        });
+    let code = match worker.map(|w| w.join()) {
+        Ok(Ok(code)) => code,
+        _ => {
+            eprintln!("pscope: internal error");
+            exit::FAILURE
+        }
     };
     ExitCode::from(code as u8)
 }

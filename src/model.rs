@@ -56,6 +56,9 @@ pub struct Task {
     pub status: Option<StatusFields>,
     /// Raw `/proc/PID/cmdline`: NUL-separated arguments.
     pub cmdline: Option<Vec<u8>>,
+    /// Owner of the /proc/PID directory (the effective uid, or root for a
+    /// process that is not dumpable), when asked for.
+    pub owner_uid: Option<u32>,
     /// Threads of a process (tasks under /proc/PID/task), when asked for.
     pub threads: Vec<Task>,
 }

@@ -6,3 +6,4 @@ pub mod kinship;
 pub mod psfmt;
 pub mod select;
 pub mod state;
+pub mod tree;

@@ -12,7 +12,7 @@ pub mod zombies;
 use anyhow::Result;
 use clap::CommandFactory;
 
-use crate::cli::{Cli, Command, Format, GlobalArgs};
+use crate::cli::{Cli, Command, Format, GlobalArgs, PsArgs};
 use crate::render::{self, Env, Style};
 use crate::source::ProcReader;
 
@@ -21,6 +21,7 @@ pub struct Context {
     pub global: GlobalArgs,
     pub format: Format,
     pub style: Style,
+    pub env: Env,
 }
 
 impl Context {
@@ -35,6 +36,7 @@ impl Context {
             global,
             format,
             style,
+            env: env.clone(),
         }
     }
 
@@ -51,6 +53,11 @@ impl Context {
 }
 
 pub fn run(cli: Cli) -> Result<i32> {
+    if cli.command.is_some() && cli.ps != PsArgs::default() {
+        return Err(crate::error::usage(
+            "listing options belong to `pscope ps`; put them after the subcommand",
+        ));
+    }
     let env = Env::from_process();
     let cx = Context::new(cli.global, &env, render::stdout_is_terminal());
     match cli.command {

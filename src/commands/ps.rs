@@ -45,6 +45,7 @@ pub fn run(args: &PsArgs, cx: &Context) -> Result<i32> {
     needs.status |= selection.needs_status();
     if args.threads {
         needs.threads = true;
+        needs.thread_stat = true;
         needs.thread_status = needs.status;
     }
 

@@ -22,8 +22,12 @@ pub struct Needs {
     pub status: bool,
     pub cmdline: bool,
     pub threads: bool,
+    /// Read each thread's own stat; without it a thread is only its id.
+    pub thread_stat: bool,
     /// Read status for every thread too (only needed for per-thread STAT).
     pub thread_status: bool,
+    /// The owner of /proc/PID, which pstree takes for the user.
+    pub owner: bool,
 }
 
 impl Needs {
@@ -32,7 +36,9 @@ impl Needs {
             status: self.status || other.status,
             cmdline: self.cmdline || other.cmdline,
             threads: self.threads || other.threads,
+            thread_stat: self.thread_stat || other.thread_stat,
             thread_status: self.thread_status || other.thread_status,
+            owner: self.owner || other.owner,
         }
     }
 }
@@ -155,7 +161,10 @@ impl ProcReader {
         }
         let users = users::names_for(tasks.iter().flat_map(|t| {
             let thread_ids = t.threads.iter().flat_map(|th| [th.euid(), th.ruid()]);
-            [t.euid(), t.ruid()].into_iter().chain(thread_ids).flatten()
+            [t.euid(), t.ruid(), t.owner_uid]
+                .into_iter()
+                .chain(thread_ids)
+                .flatten()
         }));
         Ok(Snapshot {
             system,
@@ -189,8 +198,17 @@ impl ProcReader {
                 .ok()
                 .map(|_| buf.clone());
         }
+        if needs.owner {
+            task.owner_uid = nix::sys::stat::fstatat(
+                self.root_fd.as_fd(),
+                dir.as_str(),
+                nix::fcntl::AtFlags::empty(),
+            )
+            .ok()
+            .map(|st| st.st_uid);
+        }
         if needs.threads {
-            task.threads = self.read_threads(&dir, pid, needs.thread_status, buf);
+            task.threads = self.read_threads(&dir, &task, needs, buf);
         }
         StatRead::Ok(task)
     }
@@ -219,22 +237,40 @@ impl ProcReader {
         Some(parse::parse_status(buf))
     }
 
-    fn read_threads(&self, dir: &str, tgid: i32, status: bool, buf: &mut Vec<u8>) -> Vec<Task> {
+    fn read_threads(
+        &self,
+        dir: &str,
+        process: &Task,
+        needs: Needs,
+        buf: &mut Vec<u8>,
+    ) -> Vec<Task> {
         let task_dir = format!("{dir}/task");
         let Ok(tids) = list_pids(&self.root.join(&task_dir)) else {
             return Vec::new();
         };
         let mut threads = Vec::with_capacity(tids.len());
         for tid in tids {
+            if !needs.thread_stat {
+                // Only the id is wanted: the thread stands in with its
+                // process's fields (as pstree names threads by default).
+                threads.push(Task {
+                    pid: tid,
+                    tgid: process.pid,
+                    stat: process.stat.clone(),
+                    owner_uid: process.owner_uid,
+                    ..Task::default()
+                });
+                continue;
+            }
             let thread_dir = format!("{task_dir}/{tid}");
-            if let StatRead::Ok(mut thread) = self.read_task(&thread_dir, tid, tgid, buf) {
-                if status {
+            if let StatRead::Ok(mut thread) = self.read_task(&thread_dir, tid, process.pid, buf) {
+                if needs.thread_status {
                     thread.status = self.read_status(&thread_dir, buf);
                 }
+                thread.owner_uid = process.owner_uid;
                 threads.push(*thread);
             }
         }
-        threads.sort_by_key(|t| t.pid);
         threads
     }
 
