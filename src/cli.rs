@@ -66,6 +66,10 @@ pub struct GlobalArgs {
     /// or COLUMNS; output that is not a terminal is never cut.
     #[arg(short = 'w', long, global = true, value_name = "N")]
     pub width: Option<usize>,
+
+    /// Threads reading /proc (default: one per CPU, up to 4; 1 to read serially).
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: Option<u16>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -176,6 +176,10 @@ pub fn locale_is_utf8() -> bool {
 /// valid UTF-8 on, controls become `.` and non-ASCII bytes `?`. Without a
 /// UTF-8 locale the second rule applies to the whole text.
 pub fn escape(bytes: &[u8], utf8: bool) -> String {
+    if bytes.iter().all(|b| (0x20..0x7f).contains(b)) {
+        // Printable ASCII, by far the common case: nothing to escape.
+        return String::from_utf8_lossy(bytes).into_owned();
+    }
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     if utf8 {

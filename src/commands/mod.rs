@@ -44,6 +44,15 @@ impl Context {
         Ok(ProcReader::open(&self.global.proc_root)?)
     }
 
+    /// Reads every process with the configured parallelism.
+    pub fn scan(&self, needs: crate::source::Needs) -> Result<crate::model::Snapshot> {
+        let jobs = self
+            .global
+            .jobs
+            .map_or_else(crate::source::default_jobs, usize::from);
+        Ok(self.reader()?.scan(needs, jobs)?)
+    }
+
     /// Prints warnings about skipped processes, one line each.
     pub fn warn(&self, warnings: &[String]) {
         for w in warnings {

@@ -49,8 +49,7 @@ pub fn run(args: &PsArgs, cx: &Context) -> Result<i32> {
         needs.thread_status = needs.status;
     }
 
-    let reader = cx.reader()?;
-    let snapshot = reader.scan(needs)?;
+    let snapshot = cx.scan(needs)?;
     cx.warn(&snapshot.warnings);
     let kinship = Kinship::new(&snapshot.tasks);
     let row_cx = RowContext {

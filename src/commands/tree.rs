@@ -56,7 +56,7 @@ pub fn run(args: &TreeArgs, cx: &Context) -> Result<i32> {
     needs.thread_stat = args.thread_names || args.stat || !columns.is_empty() || structured;
     needs.thread_status = needs.thread_stat && needs.status;
 
-    let snapshot = cx.reader()?.scan(needs)?;
+    let snapshot = cx.scan(needs)?;
     cx.warn(&snapshot.warnings);
     let kinship = Kinship::new(&snapshot.tasks);
     let options = TreeOptions {

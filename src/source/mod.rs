@@ -16,6 +16,14 @@ use nix::sys::stat::Mode;
 
 use crate::model::{Snapshot, StatusFields, SystemInfo, Task};
 
+/// Below this many processes per thread, a thread costs more than it saves.
+const MIN_PIDS_PER_JOB: usize = 200;
+
+/// How many threads read /proc by default: one per CPU, at most four.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
+}
+
 /// Which per-process files a command needs. stat is always read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Needs {
@@ -146,18 +154,35 @@ impl ProcReader {
     }
 
     /// Reads every process, skipping those that vanish or are malformed.
-    pub fn scan(&self, needs: Needs) -> Result<Snapshot, SourceError> {
+    /// With `jobs` above 1 the processes are split among that many threads:
+    /// the cost is the kernel formatting each file, which runs in parallel.
+    pub fn scan(&self, needs: Needs, jobs: usize) -> Result<Snapshot, SourceError> {
         let system = self.system_info()?;
         let pids = self.pids()?;
+        let jobs = jobs
+            .clamp(1, 64)
+            .min(pids.len().div_ceil(MIN_PIDS_PER_JOB))
+            .max(1);
+        let chunk = pids.len().div_ceil(jobs).max(1);
+        let parts: Vec<(Vec<Task>, Vec<String>)> = if jobs == 1 {
+            vec![self.read_many(&pids, needs)]
+        } else {
+            std::thread::scope(|scope| {
+                let workers: Vec<_> = pids
+                    .chunks(chunk)
+                    .map(|part| scope.spawn(move || self.read_many(part, needs)))
+                    .collect();
+                workers
+                    .into_iter()
+                    .map(|w| w.join().unwrap_or_default())
+                    .collect()
+            })
+        };
         let mut tasks = Vec::with_capacity(pids.len());
         let mut warnings = Vec::new();
-        let mut buf = Vec::with_capacity(4096);
-        for pid in pids {
-            match self.read_process(pid, needs, &mut buf) {
-                StatRead::Ok(task) => tasks.push(*task),
-                StatRead::Gone => {}
-                StatRead::Malformed(why) => warnings.push(why),
-            }
+        for (part_tasks, part_warnings) in parts {
+            tasks.extend(part_tasks);
+            warnings.extend(part_warnings);
         }
         let users = users::names_for(tasks.iter().flat_map(|t| {
             let thread_ids = t.threads.iter().flat_map(|th| [th.euid(), th.ruid()]);
@@ -172,6 +197,20 @@ impl ProcReader {
             users,
             warnings,
         })
+    }
+
+    fn read_many(&self, pids: &[i32], needs: Needs) -> (Vec<Task>, Vec<String>) {
+        let mut tasks = Vec::with_capacity(pids.len());
+        let mut warnings = Vec::new();
+        let mut buf = Vec::with_capacity(4096);
+        for &pid in pids {
+            match self.read_process(pid, needs, &mut buf) {
+                StatRead::Ok(task) => tasks.push(*task),
+                StatRead::Gone => {}
+                StatRead::Malformed(why) => warnings.push(why),
+            }
+        }
+        (tasks, warnings)
     }
 
     /// Reads one process, or `None` when it does not exist (or is malformed).
@@ -290,7 +329,8 @@ impl ProcReader {
 }
 
 /// Reads to the end. /proc hands out a whole small file in one read, so a
-/// short read that ends a line is taken as the end, saving a second call.
+/// read that leaves room in the buffer is taken as the end, saving the
+/// second call that would only return 0.
 fn read_whole(file: &mut File, buf: &mut Vec<u8>) -> io::Result<()> {
     loop {
         if buf.capacity() - buf.len() < 1024 {
@@ -311,7 +351,7 @@ fn read_whole(file: &mut File, buf: &mut Vec<u8>) -> io::Result<()> {
             }
         };
         buf.truncate(start + n);
-        if n == 0 || (n < spare && buf.last() == Some(&b'\n')) {
+        if n < spare {
             return Ok(());
         }
     }
