@@ -23,6 +23,19 @@ pub struct Header {
     pub right_aligned: bool,
 }
 
+/// Headers from titles; the columns at the `numeric` indexes are
+/// right-aligned.
+pub fn headers(titles: &[&str], numeric: &[usize]) -> Vec<Header> {
+    titles
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Header {
+            title: t.to_string(),
+            right_aligned: numeric.contains(&i),
+        })
+        .collect()
+}
+
 /// A row of cell texts and the tone of the whole row.
 pub struct Row {
     pub cells: Vec<String>,

@@ -199,6 +199,15 @@ impl ProcReader {
         })
     }
 
+    /// Where a /proc/PID link points (`exe`, `cwd`); the error says why not
+    /// (permission denied for another user's process, absent for a kernel
+    /// thread).
+    pub fn link(&self, pid: i32, name: &str) -> io::Result<PathBuf> {
+        nix::fcntl::readlinkat(self.root_fd.as_fd(), format!("{pid}/{name}").as_str())
+            .map(PathBuf::from)
+            .map_err(io::Error::from)
+    }
+
     fn read_many(&self, pids: &[i32], needs: Needs) -> (Vec<Task>, Vec<String>) {
         let mut tasks = Vec::with_capacity(pids.len());
         let mut warnings = Vec::new();
