@@ -221,7 +221,7 @@ pub struct TreeArgs {
     #[arg(short = 'p', long = "show-pids")]
     pub show_pids: bool,
 
-    /// Show process group IDs (turns compaction off).
+    /// Show process group IDs.
     #[arg(short = 'g', long = "show-pgids")]
     pub show_pgids: bool,
 

@@ -1,6 +1,288 @@
-//! Writes the man pages (filled in with the documentation work).
+//! The man page, generated from the clap definitions and the tables the
+//! program itself uses (STAT legend, JSON fields), so it cannot drift.
+//! `pscope generate-man [DIR]` writes DIR/pscope.1; a test compares the
+//! committed page with what this writes now.
+
 use std::path::Path;
 
-pub fn write_pages(_dir: &Path) -> anyhow::Result<()> {
-    anyhow::bail!("man page generation is not built yet")
+use anyhow::{Context as _, Result};
+use clap::CommandFactory;
+
+use crate::analysis::state::{MODIFIERS, STATES};
+use crate::cli::Cli;
+use crate::render::json::PROCESS_FIELDS;
+
+pub fn write_pages(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let path = dir.join("pscope.1");
+    std::fs::write(&path, page()?).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// Escapes text for roff: backslashes, and a leading dot or quote.
+fn roff(text: &str) -> String {
+    let text = text.replace('\\', "\\e").replace('-', "\\-");
+    if text.starts_with('.') || text.starts_with('\'') {
+        format!("\\&{text}")
+    } else {
+        text
+    }
+}
+
+fn section(out: &mut String, title: &str) {
+    out.push_str(&format!(".SH \"{title}\"\n"));
+}
+
+fn paragraph(out: &mut String, text: &str) {
+    out.push_str(".PP\n");
+    out.push_str(&roff(text));
+    out.push('\n');
+}
+
+fn item(out: &mut String, tag: &str, text: &str) {
+    out.push_str(".TP\n");
+    out.push_str(&format!("\\fB{}\\fR\n", roff(tag)));
+    out.push_str(&roff(text));
+    out.push('\n');
+}
+
+fn example(out: &mut String, command: &str, what: &str) {
+    out.push_str(".TP\n");
+    out.push_str(&format!("\\fB{}\\fR\n", roff(command)));
+    out.push_str(&roff(what));
+    out.push('\n');
+}
+
+/// Renders one clap section for a subcommand, without its `.SH` heading
+/// (the subcommand has its own `.SS`) and without the string definitions
+/// clap_mangen repeats before every section.
+fn clap_body(render: impl Fn(&mut Vec<u8>) -> std::io::Result<()>) -> Result<String> {
+    let mut buf = Vec::new();
+    render(&mut buf)?;
+    let text = String::from_utf8(buf)?;
+    let mut out = String::from(".PP\n");
+    for line in text.lines() {
+        if line.starts_with(".SH")
+            || line.starts_with(".ie \\n(.g .ds Aq")
+            || line.starts_with(".el .ds Aq")
+        {
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+pub fn page() -> Result<String> {
+    let cmd = Cli::command();
+    let man = clap_mangen::Man::new(cmd.clone())
+        .date("")
+        .source(format!("pscope {}", env!("CARGO_PKG_VERSION")));
+    let mut buf = Vec::new();
+    man.render_title(&mut buf)?;
+    man.render_name_section(&mut buf)?;
+    man.render_synopsis_section(&mut buf)?;
+    man.render_description_section(&mut buf)?;
+    man.render_options_section(&mut buf)?;
+    let mut out = String::from_utf8(buf)?;
+
+    section(&mut out, "COMMANDS");
+    paragraph(
+        &mut out,
+        "Without a command, pscope runs pscope ps, and the options of ps may be given directly.",
+    );
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let name = format!("pscope {}", sub.get_name());
+        let sub = sub.clone().bin_name(&name).display_name(&name);
+        let man = clap_mangen::Man::new(sub.clone());
+        out.push_str(&format!(".SS \"{}\"\n", roff(&name)));
+        let about = sub
+            .get_long_about()
+            .or(sub.get_about())
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        for para in about.split("\n\n") {
+            paragraph(&mut out, para.trim());
+        }
+        out.push_str(&clap_body(|b| man.render_synopsis_section(b))?);
+        if sub.get_arguments().any(|a| !a.is_hide_set()) {
+            out.push_str(&clap_body(|b| man.render_options_section(b))?);
+        }
+        if let Some(after) = sub.get_after_help() {
+            out.push_str(".PP\n.nf\n");
+            for line in after.to_string().lines() {
+                out.push_str(&roff(line));
+                out.push('\n');
+            }
+            out.push_str(".fi\n");
+        }
+    }
+
+    section(&mut out, "PROCESS STATE CODES");
+    paragraph(
+        &mut out,
+        "The STAT column starts with one state letter (field 3 of /proc/PID/stat):",
+    );
+    for code in STATES {
+        item(
+            &mut out,
+            &code.letter.to_string(),
+            &format!("{}. {}", code.short, code.long),
+        );
+    }
+    paragraph(
+        &mut out,
+        "After the letter, STAT may show these modifiers, always in this order:",
+    );
+    for code in MODIFIERS {
+        item(
+            &mut out,
+            &code.letter.to_string(),
+            &format!("{}. {}", code.short, code.long),
+        );
+    }
+    paragraph(
+        &mut out,
+        "< and N look at the nice value alone, whatever the scheduling policy. NI shows - for \
+         policies other than TS (normal) and B (batch); RTPRIO shows - for TS.",
+    );
+
+    section(&mut out, "ZOMBIES");
+    paragraph(
+        &mut out,
+        "A zombie has exited but its parent has not yet collected its exit status with wait() or \
+         waitpid(); it holds a PID and nothing else, and cannot be killed. pscope zombies groups \
+         zombies by that parent and says what to do: the parent must call wait(); kill -CHLD \
+         PARENT may prompt it; ending the parent hands the zombies to init (or a subreaper), \
+         which reaps them. A process whose main thread exited while other threads run also shows \
+         state Z (STAT Zl); it is alive and is reported apart, not as a zombie.",
+    );
+
+    section(&mut out, "ORPHANS");
+    paragraph(
+        &mut out,
+        "When a parent exits, Linux hands its children to the nearest ancestor marked as a child \
+         subreaper (PR_SET_CHILD_SUBREAPER), else to PID 1 of the PID namespace. /proc records \
+         neither the original parent nor which processes are subreapers, so pscope infers \
+         adoption: a process is an orphan when it does not lead its own session and its parent \
+         belongs to another session. fork() passes the session on, so such a process cannot be \
+         its parent's own child. Daemons call setsid() and lead their own session, so they are \
+         never reported. A process adopted by a subreaper in its own session cannot be told \
+         apart from that subreaper's own child, and is not reported.",
+    );
+    paragraph(
+        &mut out,
+        "POSIX orphaned process groups are computed exactly, as the kernel does: a group is \
+         orphaned when no living member has a parent that is in another group of the same \
+         session (a parent that is init does not count). When a group becomes orphaned with \
+         stopped members, the kernel sends them SIGHUP and SIGCONT.",
+    );
+
+    section(&mut out, "JSON OUTPUT");
+    paragraph(
+        &mut out,
+        "--json prints one document; --format jsonl prints one object per line. Every document \
+         and every line has \"schema_version\": 1. Keys are snake_case; numbers are numbers; a \
+         value that cannot be read is null. pscope ps --json prints {\"processes\": [...]}; \
+         pscope tree --json prints {\"roots\": [...]} where each process also has \"children\" \
+         and \"threads\" arrays (a parent that cannot be seen is {\"pid\": N, \"missing\": true}); \
+         tree --format jsonl adds \"depth\" and \"parent\". zombies and orphans print \
+         {\"report\": {...}}, show prints {\"process\": {...}} with exe, cwd, ancestry, \
+         children, threads and verdict added. A process object has these fields:",
+    );
+    for (name, kind, meaning) in PROCESS_FIELDS {
+        item(&mut out, name, &format!("({kind}) {meaning}"));
+    }
+
+    section(&mut out, "EXIT STATUS");
+    for (code, meaning) in [
+        ("0", "success"),
+        (
+            "1",
+            "nothing matched a selection, a process or user was not found, or zombies --check \
+             found zombies",
+        ),
+        (
+            "2",
+            "usage error: an unknown option or keyword, a bad STAT string, a bad value",
+        ),
+        (
+            "3",
+            "any other error, such as an unreadable /proc or a failed write; one line on stderr",
+        ),
+    ] {
+        item(&mut out, code, meaning);
+    }
+    paragraph(
+        &mut out,
+        "A closed output pipe (pscope | head -1) ends pscope quietly with status 0.",
+    );
+
+    section(&mut out, "ENVIRONMENT");
+    item(
+        &mut out,
+        "PSCOPE_PROC_ROOT",
+        "read processes from this directory instead of /proc (as --proc-root)",
+    );
+    item(
+        &mut out,
+        "NO_COLOR",
+        "when set and not empty, no color unless --color always",
+    );
+    item(
+        &mut out,
+        "COLUMNS",
+        "the width to fit output to on a terminal; pscope tree uses it also when not on a \
+         terminal, as pstree does",
+    );
+    item(
+        &mut out,
+        "LC_ALL, LC_CTYPE, LANG",
+        "with a UTF-8 locale, names keep their non-ASCII characters; otherwise non-ASCII bytes \
+         print as ?, as ps prints them",
+    );
+
+    section(&mut out, "EXAMPLES");
+    for (command, what) in [
+        (
+            "pscope",
+            "every process, with the columns of ps aux plus PPID, NI and PRI",
+        ),
+        (
+            "pscope -o pid,ppid,stat,ni,comm --sort -ni",
+            "chosen columns, sorted by nice value, highest first",
+        ),
+        ("pscope -u root --state R", "root's running processes"),
+        ("pscope tree -p", "the tree with PIDs, exactly as pstree -p"),
+        (
+            "pscope tree --stat $$",
+            "the current shell's subtree with STAT and NI after each name",
+        ),
+        ("pscope explain Ssl+", "what each letter of a STAT means"),
+        (
+            "pscope zombies --check || mail -s zombies root",
+            "monitoring: act when zombies exist",
+        ),
+        (
+            "pscope --json | jq '.processes[] | select(.state == \"Z\") | .pid'",
+            "the PIDs of zombies, for a script",
+        ),
+        (
+            "pscope tree --json | jq '.roots[0].children[].comm'",
+            "the names of init's children",
+        ),
+        (
+            "pscope --format jsonl | jq -r 'select(.nice > 0) | \"\\(.pid) \\(.comm)\"'",
+            "niced processes, one per line",
+        ),
+    ] {
+        example(&mut out, command, what);
+    }
+
+    section(&mut out, "SEE ALSO");
+    out.push_str(
+        "\\fBps\\fR(1), \\fBpstree\\fR(1), \\fBrenice\\fR(1), \\fBtop\\fR(1), \\fBproc\\fR(5)\n",
+    );
+    Ok(out)
 }

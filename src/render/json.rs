@@ -11,6 +11,114 @@ use crate::source::parse::split_cmdline;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// Every field of a process object: name, JSON type, meaning. The man page
+/// and README print this table; a test keeps it equal to [`ProcessRecord`].
+pub const PROCESS_FIELDS: &[(&str, &str, &str)] = &[
+    ("pid", "integer", "process ID (thread group ID)"),
+    ("tid", "integer", "thread ID; equals pid on a process row"),
+    ("ppid", "integer", "parent process ID"),
+    ("pgid", "integer", "process group ID"),
+    ("sid", "integer", "session ID"),
+    (
+        "tpgid",
+        "integer",
+        "foreground process group of the terminal, -1 without one",
+    ),
+    (
+        "tty",
+        "string|null",
+        "terminal name such as pts/0, null without one",
+    ),
+    (
+        "tty_nr",
+        "integer",
+        "terminal device number from /proc/PID/stat",
+    ),
+    ("uid", "integer|null", "effective user ID"),
+    ("user", "string|null", "effective user name"),
+    ("ruid", "integer|null", "real user ID"),
+    ("ruser", "string|null", "real user name"),
+    ("stat", "string", "STAT as ps prints it, e.g. Ssl+"),
+    ("state", "string", "the state letter alone"),
+    (
+        "state_name",
+        "string",
+        "running, sleeping, disk-sleep, stopped, tracing-stop, zombie, dead, idle, parked",
+    ),
+    (
+        "stat_flags",
+        "array of string",
+        "the STAT modifiers, one per element",
+    ),
+    (
+        "nice",
+        "integer|null",
+        "nice value, null for real-time and idle policies (ps prints -)",
+    ),
+    ("priority", "integer", "raw kernel priority (ps priority)"),
+    ("pri", "integer", "ps pri: 39 - priority"),
+    (
+        "rtprio",
+        "integer|null",
+        "real-time priority, null for the normal policy",
+    ),
+    (
+        "policy",
+        "string",
+        "scheduling class: TS FF RR B ISO IDL DLN",
+    ),
+    ("num_threads", "integer", "number of threads"),
+    (
+        "cpu_percent",
+        "number",
+        "CPU time over lifetime, percent, truncated to 0.1 as ps",
+    ),
+    (
+        "mem_percent",
+        "number|null",
+        "resident memory over MemTotal, percent",
+    ),
+    (
+        "vsz_kb",
+        "integer|null",
+        "virtual memory size, KiB (VmSize)",
+    ),
+    ("rss_kb", "integer|null", "resident set size, KiB (VmRSS)"),
+    ("locked_kb", "integer|null", "locked memory, KiB (VmLck)"),
+    (
+        "cpu_time_seconds",
+        "number",
+        "user + system CPU time, seconds",
+    ),
+    (
+        "start_time",
+        "string",
+        "start time, ISO-8601 local time with UTC offset",
+    ),
+    (
+        "start_seconds_since_boot",
+        "number",
+        "start time, seconds after boot",
+    ),
+    (
+        "elapsed_seconds",
+        "integer",
+        "whole seconds since the start",
+    ),
+    ("comm", "string", "name (invalid UTF-8 becomes U+FFFD)"),
+    (
+        "cmdline",
+        "array of string|null",
+        "arguments, null when unreadable, empty for kernel threads",
+    ),
+    ("args", "string", "the command line as ps args prints it"),
+    (
+        "kind",
+        "string",
+        "normal, zombie, exited-main-thread or orphan",
+    ),
+];
+
 /// One process (or thread) in every JSON output: `ps`, `tree`, `show`.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProcessRecord {
@@ -162,4 +270,41 @@ pub fn lines<T: Serialize>(items: &[T]) -> serde_json::Result<String> {
         out.push('\n');
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Snapshot, SystemInfo, Task};
+
+    #[test]
+    fn documented_fields_are_the_serialized_fields() {
+        let snapshot = Snapshot {
+            system: SystemInfo {
+                hz: 100,
+                boot_time: 0,
+                uptime: 10.0,
+                now: 10,
+                mem_total_kb: 1000,
+                page_size_kb: 4,
+            },
+            tasks: Vec::new(),
+            users: Default::default(),
+            warnings: Vec::new(),
+        };
+        let cx = RowContext {
+            snapshot: &snapshot,
+            utf8: true,
+        };
+        let record = ProcessRecord::new(&Task::default(), Kind::Normal, &cx);
+        let value = serde_json::to_value(&record).unwrap();
+        let keys: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let documented: Vec<&str> = PROCESS_FIELDS.iter().map(|f| f.0).collect();
+        assert_eq!(keys, documented);
+    }
 }
