@@ -124,6 +124,34 @@ pub enum Command {
     )]
     Orphans(OrphansArgs),
 
+    /// Change nice values, as util-linux renice does, reporting old -> new.
+    #[command(
+        long_about = "Set the nice value (-20 highest priority .. 19 lowest) of processes, \
+                      process groups or users' processes, as util-linux renice does. The value \
+                      is absolute unless --relative is given. Linux keeps a nice value per \
+                      thread: renice of a PID changes its main thread only, --all-threads \
+                      changes every thread; -g and -u cover all threads. Each target gets one \
+                      line; a target that fails gets an error line and exit status 1, and the \
+                      others are still changed. Lowering a nice value needs CAP_SYS_NICE or a \
+                      large enough RLIMIT_NICE.",
+        after_help = "Examples:\n  pscope renice 5 -p 1234\n  pscope renice -n -5 -p 1234      (needs privilege)\n  pscope renice --relative 2 -u alice\n  pscope renice 10 --all-threads -p 1234",
+        allow_negative_numbers = true
+    )]
+    Renice(ReniceArgs),
+
+    /// Live lab demonstrations: fork, process states, orphans, zombies, nice.
+    #[command(
+        long_about = "Run a live demonstration for an operating-systems class. Each demo \
+                      narrates a timeline (t=0.00s ...), shows what /proc says about the \
+                      processes involved at each step, and explains what it means. --json \
+                      prints one event object per line. Every process a demo starts is in \
+                      the demo's process group, dies with pscope, and is reaped: Ctrl-C or \
+                      SIGTERM at any moment ends the demo with nothing left behind (exit \
+                      status 130 or 143).",
+        after_help = "Examples:\n  pscope demo fork\n  pscope demo states --pace 2\n  pscope demo zombie --remedy double-fork\n  pscope demo orphan --subreaper\n  pscope demo nice --values 0,10 --seconds 5\n  pscope demo zombie --json | jq -c '{t, step}'"
+    )]
+    Demo(DemoArgs),
+
     /// Print a shell completion script.
     #[command(after_help = "Example:\n  source <(pscope completions bash)")]
     Completions {
@@ -310,6 +338,82 @@ pub struct ExplainArgs {
     /// Longer explanations.
     #[arg(long)]
     pub long: bool,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct ReniceArgs {
+    /// The nice value; without -n the first argument is the value and the
+    /// rest are PIDs.
+    #[arg(
+        short = 'n',
+        long = "priority",
+        value_name = "PRIORITY",
+        allow_negative_numbers = true
+    )]
+    pub priority: Option<String>,
+
+    /// [PRIORITY] PID...: the value (unless -n gave it), then process IDs.
+    #[arg(value_name = "ARG", allow_negative_numbers = true)]
+    pub args: Vec<String>,
+
+    /// Process IDs.
+    #[arg(short = 'p', long = "pid", value_name = "PID", num_args = 1.., allow_negative_numbers = true)]
+    pub pids: Vec<String>,
+
+    /// Process group IDs.
+    #[arg(short = 'g', long = "pgrp", value_name = "PGID", num_args = 1..)]
+    pub pgrps: Vec<String>,
+
+    /// User names or IDs.
+    #[arg(short = 'u', long = "user", value_name = "USER", num_args = 1.., value_hint = ValueHint::Username)]
+    pub users: Vec<String>,
+
+    /// Add the value to each target's current nice value.
+    #[arg(long)]
+    pub relative: bool,
+
+    /// Renice every thread of each PID, not only its main thread.
+    #[arg(long)]
+    pub all_threads: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct DemoArgs {
+    #[command(subcommand)]
+    pub topic: DemoTopic,
+
+    /// Pause this many seconds between steps, for a class to follow.
+    #[arg(long, global = true, default_value_t = 0.0, value_name = "SECONDS")]
+    pub pace: f64,
+}
+
+#[derive(Debug, Subcommand, Clone)]
+pub enum DemoTopic {
+    /// fork(): two return values, getpid/getppid, copied memory, waitpid.
+    Fork,
+    /// Every STAT letter and modifier, produced live and read back from /proc.
+    States,
+    /// A parent exits first; its child is adopted by init or a subreaper.
+    Orphan {
+        /// Make pscope a child subreaper, so that it adopts the orphan.
+        #[arg(long)]
+        subreaper: bool,
+    },
+    /// A zombie, and its remedies: wait, double fork, SIGCHLD ignored.
+    Zombie {
+        /// One remedy only (default: all, in sequence).
+        #[arg(long, value_enum)]
+        remedy: Option<crate::demo::zombie::Remedy>,
+    },
+    /// CPU shares at different nice values on one CPU, and a live renice.
+    Nice {
+        /// Nice values of the competing children (negative ones need privilege).
+        #[arg(long, value_delimiter = ',', default_values_t = vec![0, 10], allow_negative_numbers = true)]
+        values: Vec<i32>,
+        /// Seconds to measure each phase.
+        #[arg(long, default_value_t = 5.0)]
+        seconds: f64,
+    },
 }
 
 #[derive(Debug, Args, Clone, Default)]

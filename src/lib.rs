@@ -5,6 +5,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod commands;
+pub mod demo;
 pub mod error;
 pub mod model;
 pub mod render;

@@ -1,10 +1,12 @@
 //! One module per subcommand. Each reads through `source`, analyses with
 //! `analysis`, renders with `render`, and returns an exit code.
 
+pub mod demo;
 pub mod explain;
 pub mod man;
 pub mod orphans;
 pub mod ps;
+pub mod renice;
 pub mod show;
 pub mod tree;
 pub mod zombies;
@@ -77,6 +79,8 @@ pub fn run(cli: Cli) -> Result<i32> {
         Some(Command::Explain(args)) => explain::run(&args, &cx),
         Some(Command::Zombies(args)) => zombies::run(&args, &cx),
         Some(Command::Orphans(args)) => orphans::run(&args, &cx),
+        Some(Command::Renice(args)) => renice::run(&args, &cx),
+        Some(Command::Demo(args)) => demo::run(&args, &cx),
         Some(Command::Completions { shell }) => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "pscope", &mut out);

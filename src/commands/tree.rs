@@ -352,3 +352,47 @@ fn flat(
         });
     }
 }
+
+/// The subtree of `pid` as `pscope tree -p --stat` would draw it (used by
+/// the lab demonstrations).
+pub fn text_from(snapshot: &Snapshot, pid: i32, stat: bool) -> String {
+    let kinship = Kinship::new(&snapshot.tasks);
+    let forest = Forest::build(&snapshot.tasks, TreeOptions::default());
+    let Some(root) = forest.find(pid) else {
+        return String::new();
+    };
+    let mut texts = HashMap::new();
+    for n in forest.subtree(root) {
+        if let Some(task) = task_of(&forest, n, snapshot) {
+            let kind = kind_of(&forest, n, task, &kinship);
+            let extra = if stat {
+                format!(" {}", state::stat_string(task))
+            } else {
+                String::new()
+            };
+            let mark = match kind {
+                Kind::Zombie => " <defunct>",
+                Kind::Orphan => " [orphan]",
+                _ => "",
+            };
+            texts.insert(
+                n,
+                NodeText {
+                    extra,
+                    mark: mark.to_string(),
+                    ..NodeText::default()
+                },
+            );
+        }
+    }
+    let layout = Layout {
+        symbols: ASCII,
+        pids: true,
+        pgids: false,
+        args: false,
+        uid_changes: false,
+        compact: false,
+        width: None,
+    };
+    tree_text::render(&forest, &[(root, 0)], &texts, layout)
+}

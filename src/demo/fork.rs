@@ -1,0 +1,148 @@
+//! `pscope demo fork`: fork's two return values, getpid and getppid,
+//! copied memory, and waitpid collecting the child's exit status.
+
+use std::os::fd::AsRawFd;
+use std::time::Duration;
+
+use anyhow::Result;
+use nix::sys::wait::WaitStatus;
+use nix::unistd::{self, Pid};
+use serde_json::json;
+
+use super::{channel, child_write, read_channel, ChildSetup, Lab};
+use crate::analysis::columns::Field;
+
+/// The status the child exits with, as with `_exit(7)`.
+const CHILD_STATUS: i32 = 7;
+
+pub fn run(lab: &mut Lab) -> Result<()> {
+    let me = unistd::getpid();
+    let mut counter = 1;
+    lab.say(
+        "before-fork",
+        &format!(
+            "Before fork(): one process, pid {me}, parent {}. counter = {counter}. This line runs once.",
+            unistd::getppid()
+        ),
+        json!({"pid": me.as_raw(), "ppid": unistd::getppid().as_raw(), "counter": counter}),
+    )?;
+    lab.pause()?;
+
+    let (report_read, report_write) = channel()?;
+    let (go_read, go_write) = channel()?;
+    let report_fd = report_write.as_raw_fd();
+    let go_fd = go_read.as_raw_fd();
+    let child = lab.fork(ChildSetup::default(), |cx| {
+        // In the child: fork() returned 0. The counter is the parent's
+        // value, copied; changing it here does not change the parent's.
+        counter += 41;
+        let line = format!(
+            "{{\"fork_returned\":0,\"pid\":{},\"ppid\":{},\"counter\":{}}}\n",
+            unistd::getpid(),
+            unistd::getppid(),
+            counter
+        );
+        child_write(report_fd, line.as_bytes());
+        // Wait for the parent's go (or for pscope to go away), then exit
+        // with a chosen status, as _exit(7) would.
+        let mut fds = [
+            libc::pollfd {
+                fd: go_fd,
+                events: libc::POLLIN,
+                revents: 0,
+            },
+            libc::pollfd {
+                fd: cx.lifeline_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            },
+        ];
+        // SAFETY: polling two valid descriptors.
+        unsafe { libc::poll(fds.as_mut_ptr(), 2, 600_000) };
+        CHILD_STATUS
+    })?;
+    drop(report_write);
+    drop(go_read);
+
+    lab.say(
+        "parent-after-fork",
+        &format!(
+            "Parent: fork() returned {child} (the child's pid). getpid() = {me}, counter = {counter}."
+        ),
+        json!({"side": "parent", "fork_returned": child.as_raw(), "pid": me.as_raw(), "counter": counter}),
+    )?;
+    let report = read_channel(lab, &report_read, Duration::from_secs(10))?;
+    let child_view: serde_json::Value = serde_json::from_str(report.trim()).unwrap_or(json!({}));
+    lab.say(
+        "child-after-fork",
+        &format!(
+            "Child: fork() returned {}. getpid() = {}, getppid() = {} (the parent). It added 41: counter = {}.",
+            child_view["fork_returned"], child_view["pid"], child_view["ppid"], child_view["counter"]
+        ),
+        json!({"side": "child", "fork_returned": child_view["fork_returned"], "pid": child_view["pid"],
+               "ppid": child_view["ppid"], "counter": child_view["counter"]}),
+    )?;
+    lab.say(
+        "memory-copied",
+        &format!(
+            "The parent still sees counter = {counter}: fork copies memory, it does not share it. \
+             Both processes continue from the fork, in no guaranteed order."
+        ),
+        json!({"parent_counter": counter, "child_counter": child_view["counter"]}),
+    )?;
+    lab.pause()?;
+
+    let fields = [
+        Field::Pid,
+        Field::Ppid,
+        Field::Pgid,
+        Field::Stat,
+        Field::Nice,
+        Field::Args,
+    ];
+    let (table, records) = lab.table(&[me, child], &fields)?;
+    lab.say(
+        "proc",
+        "What /proc shows now (as pscope ps):",
+        json!({"processes": records}),
+    )?;
+    lab.show(&table)?;
+    let tree = tree_of(lab, me)?;
+    lab.say("tree", "And as pscope tree -p:", json!({"tree": tree}))?;
+    lab.show(&tree)?;
+    lab.pause()?;
+
+    super::child_write(go_write.as_raw_fd(), b"x");
+    drop(go_write);
+    let status = lab.reap(child)?;
+    let code = match status {
+        WaitStatus::Exited(_, code) => Some(code),
+        _ => None,
+    };
+    lab.say(
+        "reaped",
+        &format!(
+            "The parent called waitpid({child}): the child exited with status {} (as _exit({CHILD_STATUS})), \
+             and its process table entry is gone.",
+            code.map_or("?".into(), |c| c.to_string())
+        ),
+        json!({"child": child.as_raw(), "exit_status": code, "in_proc": lab.read(child, false).is_some()}),
+    )?;
+    lab.say(
+        "summary",
+        "fork() returns twice: the child's pid in the parent, 0 in the child. getpid() and getppid() \
+         tell each process who it is. Memory is copied. The parent collects the exit status with wait().",
+        json!({}),
+    )?;
+    Ok(())
+}
+
+/// The subtree of `pid` as `pscope tree -p` draws it.
+fn tree_of(lab: &Lab, pid: Pid) -> Result<String> {
+    let snapshot = lab.snapshot()?;
+    Ok(crate::commands::tree::text_from(
+        &snapshot,
+        pid.as_raw(),
+        true,
+    ))
+}

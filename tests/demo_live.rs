@@ -1,0 +1,447 @@
+//! The lab demonstrations, run for real: their JSON events are checked for
+//! the facts they claim, and nothing they started may outlive them, also
+//! when they are interrupted or killed.
+
+mod common;
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+use serde_json::Value;
+
+/// Every PID named in an event (keys ending in "pid", "child", "parent",
+/// "middle", "grandchild", "helper", and "pids" arrays).
+fn pids_in(value: &Value, out: &mut HashSet<i64>) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                let named = key.ends_with("pid")
+                    || matches!(
+                        key.as_str(),
+                        "child" | "parent" | "middle" | "grandchild" | "helper"
+                    );
+                if named {
+                    if let Some(n) = v.as_i64() {
+                        out.insert(n);
+                    }
+                }
+                if key == "pids" {
+                    for p in v.as_array().into_iter().flatten() {
+                        if let Some(n) = p.as_i64() {
+                            out.insert(n);
+                        }
+                    }
+                }
+                pids_in(v, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| pids_in(v, out)),
+        _ => {}
+    }
+}
+
+/// Processes below `root` now, by following parent links in /proc.
+fn descendants(root: u32) -> HashSet<i64> {
+    let mut parent_of = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        if let Some(ppid) = live_stat_field(pid, 4).and_then(|p| p.parse::<u32>().ok()) {
+            parent_of.push((pid, ppid));
+        }
+    }
+    let mut found: HashSet<i64> = HashSet::new();
+    let mut frontier = vec![root];
+    while let Some(p) = frontier.pop() {
+        for &(child, parent) in &parent_of {
+            if parent == p && found.insert(child as i64) {
+                frontier.push(child);
+            }
+        }
+    }
+    found
+}
+
+/// Waits until none of `pids` exists any more (init may take a few seconds
+/// to reap what it adopted).
+fn assert_all_gone(pids: &HashSet<i64>, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let alive: Vec<(i64, String)> = pids
+            .iter()
+            .filter_map(|&p| live_stat_field(p as u32, 3).map(|s| (p, s)))
+            .collect();
+        if alive.is_empty() {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{what}: left behind {alive:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn run_demo(args: &[&str]) -> (Vec<Value>, i32, u32) {
+    let child = pscope()
+        .arg("demo")
+        .args(args)
+        .arg("--json")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let out = child.wait_with_output().unwrap();
+    let events: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    (events, out.status.code().unwrap_or(-1), pid)
+}
+
+fn event<'a>(events: &'a [Value], step: &str) -> &'a Value {
+    events
+        .iter()
+        .find(|e| e["step"] == step)
+        .unwrap_or_else(|| panic!("no {step} event in {events:#?}"))
+}
+
+fn leaves_nothing(events: &[Value], pscope_pid: u32, what: &str) {
+    let mut pids = HashSet::new();
+    for e in events {
+        pids_in(e, &mut pids);
+    }
+    pids.remove(&(pscope_pid as i64));
+    pids.retain(|&p| p > 1 && p != std::process::id() as i64);
+    assert_all_gone(&pids, what);
+}
+
+#[test]
+fn fork_demo_reports_both_sides() {
+    let (events, code, pid) = run_demo(&["fork"]);
+    assert_eq!(code, 0, "{events:#?}");
+    for e in &events {
+        assert_eq!(e["schema_version"], 1);
+        assert_eq!(e["demo"], "fork");
+        assert!(e["t"].as_f64().unwrap() >= 0.0);
+    }
+    let parent = event(&events, "parent-after-fork");
+    let child = event(&events, "child-after-fork");
+    assert_eq!(child["fork_returned"], 0);
+    assert_eq!(parent["fork_returned"], child["pid"]);
+    assert_eq!(child["ppid"], parent["pid"]);
+    assert_eq!(parent["pid"], pid);
+    let memory = event(&events, "memory-copied");
+    assert_eq!(memory["parent_counter"], 1);
+    assert_eq!(memory["child_counter"], 42);
+    let proc_view = event(&events, "proc");
+    assert_eq!(proc_view["processes"].as_array().unwrap().len(), 2);
+    let reaped = event(&events, "reaped");
+    assert_eq!(reaped["exit_status"], 7);
+    assert_eq!(reaped["in_proc"], false);
+    leaves_nothing(&events, pid, "demo fork");
+}
+
+#[test]
+fn states_demo_observes_or_explains_every_letter() {
+    let (events, code, pid) = run_demo(&["states"]);
+    assert_eq!(code, 0, "{events:#?}");
+    let states: Vec<&Value> = events.iter().filter(|e| e["step"] == "state").collect();
+    let letters: HashSet<String> = states
+        .iter()
+        .map(|e| e["letter"].as_str().unwrap().to_string())
+        .collect();
+    for letter in [
+        "R", "S", "D", "T", "t", "Z", "I", "P", "X", "N", "<", "L", "s", "l", "+",
+    ] {
+        assert!(letters.contains(letter), "no event for {letter}");
+    }
+    for e in &states {
+        let observed = e["observed"].as_bool().unwrap();
+        assert!(observed || !e["note"].as_str().unwrap().is_empty(), "{e}");
+    }
+    let seen = |l: &str| {
+        states
+            .iter()
+            .any(|e| e["letter"] == l && e["observed"] == true)
+    };
+    // What any Linux machine lets a process show about itself.
+    for letter in ["R", "S", "D", "T", "Z", "N", "s", "l"] {
+        assert!(seen(letter), "{letter} was not observed: {states:#?}");
+    }
+    if unsafe { libc::geteuid() } == 0 {
+        assert!(seen("<"), "root may set nice -5");
+        assert!(seen("t"), "root may ptrace its child");
+    }
+    leaves_nothing(&events, pid, "demo states");
+}
+
+#[test]
+fn orphan_demo_shows_the_adoption() {
+    for args in [vec!["orphan"], vec!["orphan", "--subreaper"]] {
+        let (events, code, pid) = run_demo(&args);
+        assert_eq!(code, 0, "{events:#?}");
+        let adopted = event(&events, "adopted");
+        assert_ne!(adopted["ppid_before"], adopted["ppid_after"]);
+        if args.len() == 2 {
+            assert_eq!(adopted["ppid_after"], pid, "pscope, the subreaper, adopts");
+        }
+        assert_eq!(event(&events, "flagged")["flagged"], true);
+        assert_eq!(event(&events, "ended")["in_proc"], false);
+        leaves_nothing(&events, pid, "demo orphan");
+    }
+}
+
+#[test]
+fn zombie_demo_shows_the_zombie_and_each_remedy() {
+    let (events, code, pid) = run_demo(&["zombie"]);
+    assert_eq!(code, 0, "{events:#?}");
+    let zombie = event(&events, "zombie");
+    assert_eq!(zombie["state"], "Z");
+    let args = zombie["processes"][0]["args"].as_str().unwrap();
+    assert!(args.ends_with("<defunct>"), "{args}");
+    assert_eq!(event(&events, "zombies-names-parent")["parent_named"], pid);
+    assert_eq!(event(&events, "remedy-wait")["zombie_left"], false);
+    let double = event(&events, "remedy-double-fork");
+    assert_eq!(double["parent_is_pscope"], false);
+    assert_eq!(event(&events, "double-fork-reaped")["zombie_left"], false);
+    assert_eq!(event(&events, "sigchld-reaped")["zombie_left"], false);
+    leaves_nothing(&events, pid, "demo zombie");
+    for remedy in ["none", "wait", "double-fork", "sigchld"] {
+        let (events, code, pid) = run_demo(&["zombie", "--remedy", remedy]);
+        assert_eq!(code, 0, "{remedy}: {events:#?}");
+        leaves_nothing(&events, pid, remedy);
+    }
+}
+
+#[test]
+fn nice_demo_measures_shares() {
+    let (events, code, pid) = run_demo(&["nice", "--values", "0,10", "--seconds", "1"]);
+    assert_eq!(code, 0, "{events:#?}");
+    let measured = event(&events, "measured");
+    let m: Vec<f64> = measured["measured_percent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let e: Vec<f64> = measured["expected_percent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert!((e[0] - 90.3).abs() < 0.1);
+    assert!((m.iter().sum::<f64>() - 100.0).abs() < 0.5, "{m:?}");
+    // The shares themselves depend on how busy the machine is: reported,
+    // as a benchmark would be, not asserted.
+    eprintln!(
+        "nice demo: measured {m:?} expected {e:?} within_tolerance={}",
+        measured["within_tolerance"]
+    );
+    assert!(events.iter().any(|e| e["step"] == "renice"));
+    leaves_nothing(&events, pid, "demo nice");
+}
+
+/// Starts a demo, waits for `after` events, interrupts it, and checks that
+/// every process it had started is gone.
+fn interrupt(args: &[&str], after: usize, signal: i32) {
+    let mut child: Child = pscope()
+        .arg("demo")
+        .args(args)
+        .arg("--json")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut events = Vec::new();
+    let mut line = String::new();
+    while events.len() < after {
+        line.clear();
+        if reader.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        events.push(serde_json::from_str::<Value>(&line).unwrap());
+    }
+    let mut before = descendants(pid);
+    for e in &events {
+        pids_in(e, &mut before);
+    }
+    before.remove(&(pid as i64));
+    before.retain(|&p| p > 1 && p != std::process::id() as i64);
+    unsafe {
+        libc::kill(pid as i32, signal);
+    }
+    let status = child.wait().unwrap();
+    let what = format!("demo {args:?} after {after} events, signal {signal}");
+    match signal {
+        libc::SIGKILL => assert_eq!(status.code(), None, "{what}"),
+        s => assert_eq!(status.code(), Some(128 + s), "{what}"),
+    }
+    assert_all_gone(&before, &what);
+}
+
+#[test]
+fn interrupted_demos_leave_nothing_behind() {
+    let cases: &[(&[&str], usize)] = &[
+        (&["states", "--pace", "0.3"], 2),
+        (&["states", "--pace", "0.3"], 6),
+        (&["zombie", "--pace", "0.5"], 2),
+        (&["zombie", "--pace", "0.5"], 5),
+        (&["orphan", "--pace", "0.5"], 2),
+        (&["orphan", "--pace", "0.5"], 3),
+        (&["fork", "--pace", "0.5"], 3),
+        (&["nice", "--seconds", "2"], 1),
+    ];
+    for (args, after) in cases {
+        for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGKILL] {
+            interrupt(args, *after, signal);
+        }
+    }
+}
+
+#[test]
+fn renice_changes_nice_values_like_util_linux() {
+    let mut procs = Procs::default();
+    let pid = procs.spawn(Command::new("sleep").arg("30"));
+    let p = pid.to_string();
+    let nice = || live_stat_field(pid, 19).unwrap();
+    let out = run(&["renice", "5", "-p", &p]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        format!("{p} (sleep): old nice 0, new nice 5 (priority 20 -> 25)\n")
+    );
+    assert_eq!(nice(), "5");
+    let out = run(&["renice", "--relative", "2", &p]);
+    assert!(
+        stdout(&out).contains("old nice 5, new nice 7"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(nice(), "7");
+    let out = run(&["renice", "-n", "40", "-p", &p]);
+    assert!(
+        stdout(&out).contains("new nice 19"),
+        "values clamp: {}",
+        stdout(&out)
+    );
+    // A group: the spawned sleep leads its own process group.
+    let out = run(&["renice", "3", "-g", &p]);
+    assert!(
+        stdout(&out).starts_with(&format!("process group {p}: old nice 19, new nice 3")),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(nice(), "3");
+    // One target fails, the others are still changed: exit 1.
+    let out = run(&["renice", "--json", "4", "-p", &p, "999999999"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an out-of-range PID is a usage error"
+    );
+    let out = run(&["renice", "--json", "4", "-p", &p, "4194000"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["results"][0]["new_nice"], 4);
+    assert_eq!(v["results"][1]["error"], "no such process");
+    assert_eq!(nice(), "4");
+    for bad in [
+        &["renice", "abc", "-p", "1"][..],
+        &["renice", "5"],
+        &["renice", "5", "-u", "no-such-user-xyz"],
+    ] {
+        let out = run(bad);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        assert_eq!(stderr(&out).lines().count(), 1, "{bad:?}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn renice_all_threads_reaches_every_thread() {
+    if !have("python3") {
+        return skip("python3 is needed for a multi-threaded target");
+    }
+    let mut procs = Procs::default();
+    let pid = procs.spawn(Command::new("python3").args([
+        "-c",
+        "import threading, time\nfor _ in range(2): threading.Thread(target=time.sleep, args=(30,), daemon=True).start()\ntime.sleep(30)",
+    ]));
+    wait_for("threads", Duration::from_secs(10), || {
+        std::fs::read_dir(format!("/proc/{pid}/task"))
+            .map(|d| d.count() == 3)
+            .unwrap_or(false)
+    });
+    let out = run(&["renice", "6", "-p", &pid.to_string()]);
+    assert_eq!(stdout(&out).lines().count(), 1);
+    let thread_nices = || -> Vec<String> {
+        std::fs::read_dir(format!("/proc/{pid}/task"))
+            .unwrap()
+            .flatten()
+            .map(|e| {
+                let text = std::fs::read_to_string(e.path().join("stat")).unwrap();
+                let rest = &text[text.rfind(')').unwrap() + 2..];
+                rest.split(' ').nth(16).unwrap().to_string()
+            })
+            .collect()
+    };
+    let nices = thread_nices();
+    assert_eq!(
+        nices.iter().filter(|n| *n == "6").count(),
+        1,
+        "only the main thread: {nices:?}"
+    );
+    let out = run(&["renice", "8", "--all-threads", "-p", &pid.to_string()]);
+    assert_eq!(stdout(&out).lines().count(), 3, "{}", stdout(&out));
+    assert!(thread_nices().iter().all(|n| n == "8"));
+}
+
+#[test]
+fn renice_as_an_unprivileged_user() {
+    if unsafe { libc::geteuid() } != 0 || !have("setpriv") {
+        return skip("needs root and setpriv to act as another user");
+    }
+    let mut procs = Procs::default();
+    let root_owned = procs.spawn(Command::new("sleep").arg("30"));
+    let nobodys = procs.spawn(Command::new("setpriv").args([
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        "sleep",
+        "30",
+    ]));
+    wait_for("setpriv exec", Duration::from_secs(5), || {
+        std::fs::read_to_string(format!("/proc/{nobodys}/comm"))
+            .map(|c| c.trim() == "sleep")
+            .unwrap_or(false)
+    });
+    let as_nobody = |args: &[&str]| {
+        Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_pscope"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = as_nobody(&["renice", "5", "-p", &root_owned.to_string()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("not permitted: not your process"),
+        "{}",
+        stdout(&out)
+    );
+    let out = as_nobody(&["renice", "5", "-p", &nobodys.to_string()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let out = as_nobody(&["renice", "0", "-p", &nobodys.to_string()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("needs CAP_SYS_NICE"),
+        "{}",
+        stdout(&out)
+    );
+}
