@@ -177,6 +177,12 @@ impl Forest {
             .filter(|&n| !matches!(self.nodes[n].kind, NodeKind::Placeholder))
     }
 
+    /// The node of PID 1, a `?` stand-in when PID 1 cannot be seen
+    /// (hidepid), as pstree draws it.
+    pub fn root(&self) -> Option<usize> {
+        self.by_pid.get(&ROOT_PID).copied()
+    }
+
     /// For `-s`: each ancestor of `node` keeps only the child on the path.
     pub fn keep_only_ancestry(&mut self, node: usize) {
         let mut current = node;

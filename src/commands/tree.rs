@@ -69,9 +69,12 @@ pub fn run(args: &TreeArgs, cx: &Context) -> Result<i32> {
     let mut roots: Vec<(usize, u32)> = Vec::new();
     match start {
         Start::Pid(pid) => {
-            let node = forest
-                .find(pid)
-                .ok_or_else(|| error::not_found(format!("process {pid} not found")))?;
+            let found = if args.root.is_none() {
+                forest.root()
+            } else {
+                forest.find(pid)
+            };
+            let node = found.ok_or_else(|| error::not_found(format!("process {pid} not found")))?;
             if args.show_parents {
                 forest.keep_only_ancestry(node);
                 roots.push((forest.find(ROOT_PID).unwrap_or(node), 0));

@@ -189,7 +189,7 @@ impl Lab {
             if let (Value::Object(event), Value::Object(facts)) = (&mut event, facts) {
                 event.extend(facts);
             }
-            let line = serde_json::to_string(&event)? + "\n";
+            let line = crate::render::json::terminal_safe(serde_json::to_string(&event)?) + "\n";
             self.write(&line)
         } else {
             let text = format!("t={:6.2}s  {}\n", self.elapsed(), message);

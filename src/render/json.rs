@@ -252,7 +252,26 @@ pub fn document<T: Serialize>(key: &str, value: &T) -> serde_json::Result<String
     let mut map = serde_json::Map::new();
     map.insert("schema_version".into(), SCHEMA_VERSION.into());
     map.insert(key.into(), serde_json::to_value(value)?);
-    serde_json::to_string_pretty(&serde_json::Value::Object(map))
+    serde_json::to_string_pretty(&serde_json::Value::Object(map)).map(terminal_safe)
+}
+
+/// JSON may carry C1 control characters (U+0080..U+009F) raw, and some
+/// terminals act on them (U+009B starts an escape sequence); written as
+/// `\u00XX` they mean the same to a parser and nothing to a terminal.
+/// They can only occur inside strings, so replacing them is safe.
+pub fn terminal_safe(text: String) -> String {
+    if !text.chars().any(|c| ('\u{80}'..='\u{9f}').contains(&c)) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if ('\u{80}'..='\u{9f}').contains(&c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// One object per line, each with `schema_version` first.
@@ -269,13 +288,22 @@ pub fn lines<T: Serialize>(items: &[T]) -> serde_json::Result<String> {
         out.push_str(&serde_json::to_string(&value)?);
         out.push('\n');
     }
-    Ok(out)
+    Ok(terminal_safe(out))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{Snapshot, SystemInfo, Task};
+
+    #[test]
+    fn c1_controls_are_escaped() {
+        let raw = serde_json::to_string(&"a\u{9b}31m").unwrap();
+        let safe = terminal_safe(raw);
+        assert_eq!(safe, "\"a\\u009b31m\"");
+        let back: String = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back, "a\u{9b}31m");
+    }
 
     #[test]
     fn documented_fields_are_the_serialized_fields() {

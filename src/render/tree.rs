@@ -128,7 +128,7 @@ pub fn escape(bytes: &[u8]) -> String {
 /// argv[0]. Runs of NULs count once when counting arguments, but the
 /// pointers walk one NUL at a time, so empty arguments shift the list
 /// (this is what makes pstree print `a b c d` for `a b c "" d`).
-fn pstree_args(cmdline: &[u8], width: Option<usize>) -> Option<Vec<Vec<u8>>> {
+pub fn pstree_args(cmdline: &[u8], width: Option<usize>) -> Option<Vec<Vec<u8>>> {
     // pstree reads at most width+1 bytes and keeps width of them.
     let limit = width.unwrap_or(8192);
     let mut data = if cmdline.len() > limit {
