@@ -69,6 +69,7 @@ declare -a names=(
   "pscope -o pid,ppid,pgid,sid,ni,pri,comm"
   "ps -e -o pid,ppid,stat,ni,comm"
   "pscope -o pid,ppid,stat,ni,comm"
+  "pscope --jobs 1 -o pid,ppid,stat,ni,comm"
   "ps aux"
   "pscope (default listing)"
   "pstree -p"
@@ -79,6 +80,7 @@ declare -a cmds=(
   "$pscope -o pid,ppid,pgid,sid,ni,pri,comm"
   "ps -e -o pid,ppid,stat,ni,comm"
   "$pscope -o pid,ppid,stat,ni,comm"
+  "$pscope --jobs 1 -o pid,ppid,stat,ni,comm"
   "ps aux"
   "$pscope"
   "pstree -p"
@@ -104,10 +106,11 @@ for n in "${sizes[@]}"; do
   done
   ratio() { python3 -c "print('%.2fx' % ($1 / $2))"; }
   echo "ratios (ps or pstree time / pscope time):"
-  echo "  stat-only columns: $(ratio "${medians[0]}" "${medians[1]}")"
-  echo "  exact STAT:        $(ratio "${medians[2]}" "${medians[3]}")"
-  echo "  ps aux listing:    $(ratio "${medians[4]}" "${medians[5]}")"
-  echo "  tree -p:           $(ratio "${medians[6]}" "${medians[7]}")"
+  echo "  stat-only columns:          $(ratio "${medians[0]}" "${medians[1]}")"
+  echo "  exact STAT:                 $(ratio "${medians[2]}" "${medians[3]}")"
+  echo "  exact STAT, one thread:     $(ratio "${medians[2]}" "${medians[4]}")"
+  echo "  ps aux listing:             $(ratio "${medians[5]}" "${medians[6]}")"
+  echo "  tree -p:                    $(ratio "${medians[7]}" "${medians[8]}")"
   cleanup
   sleep 1
 done

@@ -51,6 +51,15 @@ fn pipes_into_head_end_quietly() {
         vec!["--proc-root", &root],
         vec!["--proc-root", &root, "--json"],
         vec!["--proc-root", &root, "--format", "jsonl"],
+        vec!["--proc-root", &root, "tree", "-p", "-c"],
+        vec!["--proc-root", &root, "tree", "--json"],
+        vec!["--proc-root", &root, "zombies", "--json"],
+        vec!["--proc-root", &root, "orphans", "--json"],
+        vec!["--proc-root", &root, "show", "1"],
+        vec!["explain", "--legend"],
+        vec!["completions", "bash"],
+        vec!["demo", "fork"],
+        vec!["demo", "zombie", "--json"],
         vec!["--help"],
     ] {
         quiet_under_head(&args);
