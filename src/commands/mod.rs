@@ -46,19 +46,28 @@ impl Context {
         Ok(ProcReader::open(&self.global.proc_root)?)
     }
 
-    /// Reads every process with the configured parallelism.
+    /// Reads every process with the configured parallelism, and tells the
+    /// user (one line each) about processes skipped as malformed.
     pub fn scan(&self, needs: crate::source::Needs) -> Result<crate::model::Snapshot> {
         let jobs = self
             .global
             .jobs
             .map_or_else(crate::source::default_jobs, usize::from);
-        Ok(self.reader()?.scan(needs, jobs)?)
+        let snapshot = self.reader()?.scan(needs, jobs)?;
+        for w in &snapshot.warnings {
+            eprintln!("pscope: warning: {w}");
+        }
+        Ok(snapshot)
     }
 
-    /// Prints warnings about skipped processes, one line each.
-    pub fn warn(&self, warnings: &[String]) {
-        for w in warnings {
-            eprintln!("pscope: warning: {w}");
+    /// How rows of this snapshot are formatted.
+    pub fn rows<'a>(
+        &self,
+        snapshot: &'a crate::model::Snapshot,
+    ) -> crate::analysis::columns::RowContext<'a> {
+        crate::analysis::columns::RowContext {
+            snapshot,
+            utf8: self.style.utf8,
         }
     }
 }

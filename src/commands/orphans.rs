@@ -5,7 +5,6 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::Context;
-use crate::analysis::columns::RowContext;
 use crate::analysis::kinship::{Kind, Kinship, OrphanEvidence};
 use crate::analysis::psfmt;
 use crate::cli::{Format, OrphansArgs};
@@ -65,12 +64,8 @@ pub fn run(_args: &OrphansArgs, cx: &Context) -> Result<i32> {
         ..Needs::default()
     };
     let snapshot = cx.scan(needs)?;
-    cx.warn(&snapshot.warnings);
     let kinship = Kinship::new(&snapshot.tasks);
-    let row_cx = RowContext {
-        snapshot: &snapshot,
-        utf8: cx.style.utf8,
-    };
+    let row_cx = cx.rows(&snapshot);
     let orphans: Vec<Orphan> = snapshot
         .tasks
         .iter()

@@ -4,14 +4,14 @@ use anyhow::Result;
 use regex::Regex;
 
 use super::Context;
-use crate::analysis::columns::{self, Column, RowContext};
+use crate::analysis::columns::{self, Column};
 use crate::analysis::kinship::{Kind, Kinship};
 use crate::analysis::select::{self, Selection};
 use crate::cli::{Format, PsArgs};
 use crate::error::{self, exit};
 use crate::model::Task;
 use crate::render::json::{self, ProcessRecord};
-use crate::render::table::{self, Header, Row, Tone};
+use crate::render::table::{self, Header, Tone};
 use crate::render::{self};
 use crate::source::{self, Needs};
 
@@ -50,12 +50,8 @@ pub fn run(args: &PsArgs, cx: &Context) -> Result<i32> {
     }
 
     let snapshot = cx.scan(needs)?;
-    cx.warn(&snapshot.warnings);
     let kinship = Kinship::new(&snapshot.tasks);
-    let row_cx = RowContext {
-        snapshot: &snapshot,
-        utf8: cx.style.utf8,
-    };
+    let row_cx = cx.rows(&snapshot);
 
     let mut rows: Vec<(&Task, Kind)> = Vec::with_capacity(snapshot.tasks.len());
     let thread_rows: Vec<Task>;
@@ -87,19 +83,19 @@ pub fn run(args: &PsArgs, cx: &Context) -> Result<i32> {
                     right_aligned: c.field.is_numeric(),
                 })
                 .collect();
-            let body = rows
-                .iter()
-                .map(|(task, kind)| Row {
-                    cells: columns
-                        .iter()
-                        .map(|c| c.field.text(task, *kind, &row_cx))
-                        .collect(),
-                    tone: tone(*kind),
-                })
-                .collect();
             // ps leaves the header line out when every header is empty (`-o pid=`).
             let show_headers = !args.no_headers && columns.iter().any(|c| !c.header.is_empty());
-            table::render(&headers, body, show_headers, &cx.style)
+            table::render_lazy(
+                &headers,
+                rows.len(),
+                show_headers,
+                &cx.style,
+                &mut |r, c, buf| {
+                    let (task, kind) = rows[r];
+                    buf.push_str(&columns[c].field.text(task, kind, &row_cx));
+                },
+                &|r| tone(rows[r].1),
+            )
         }
         Format::Json | Format::Jsonl => {
             let records: Vec<ProcessRecord> = rows

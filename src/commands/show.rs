@@ -75,10 +75,7 @@ pub fn run(args: &ShowArgs, cx: &Context) -> Result<i32> {
         )
         .map(|t| t.threads)
         .unwrap_or_default();
-    let row_cx = RowContext {
-        snapshot: &snapshot,
-        utf8: cx.style.utf8,
-    };
+    let row_cx = cx.rows(&snapshot);
     let kind = kinship.kind(task);
     let link = |name: &str| {
         reader

@@ -57,7 +57,6 @@ pub fn run(args: &TreeArgs, cx: &Context) -> Result<i32> {
     needs.thread_status = needs.thread_stat && needs.status;
 
     let snapshot = cx.scan(needs)?;
-    cx.warn(&snapshot.warnings);
     let kinship = Kinship::new(&snapshot.tasks);
     let options = TreeOptions {
         by_pid: args.numeric_sort,
@@ -95,10 +94,7 @@ pub fn run(args: &TreeArgs, cx: &Context) -> Result<i32> {
         }
     }
 
-    let row_cx = RowContext {
-        snapshot: &snapshot,
-        utf8: cx.style.utf8,
-    };
+    let row_cx = cx.rows(&snapshot);
     let text = match cx.format {
         Format::Table => {
             let texts = node_texts(&forest, &snapshot, &kinship, args, &columns, &row_cx, cx);
@@ -232,6 +228,12 @@ fn node_texts(
             Kind::Orphan => (" [orphan]".to_string(), Some("\x1b[33m")),
             _ => (String::new(), None),
         };
+        let bold = cx.style.color && highlighted.contains(&n);
+        let needed = args.show_pgids || args.uid_changes || args.arguments;
+        if !needed && extra.is_empty() && mark.is_empty() && !bold {
+            // Nothing to add to the name: keep the map small.
+            continue;
+        }
         texts.insert(
             n,
             NodeText {
@@ -245,7 +247,7 @@ fn node_texts(
                 extra,
                 mark,
                 mark_color: color.filter(|_| cx.style.color),
-                bold: cx.style.color && highlighted.contains(&n),
+                bold,
             },
         );
     }

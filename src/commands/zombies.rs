@@ -94,12 +94,8 @@ pub fn run(args: &ZombiesArgs, cx: &Context) -> Result<i32> {
         ..Needs::default()
     };
     let snapshot = cx.scan(needs)?;
-    cx.warn(&snapshot.warnings);
     let kinship = Kinship::new(&snapshot.tasks);
-    let row_cx = RowContext {
-        snapshot: &snapshot,
-        utf8: cx.style.utf8,
-    };
+    let row_cx = cx.rows(&snapshot);
     let groups = zombie_groups(&snapshot, &kinship, &row_cx);
     let exited_main_threads: Vec<ProcessRecord> = snapshot
         .tasks

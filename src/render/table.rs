@@ -61,6 +61,19 @@ pub fn render(headers: &[Header], rows: Vec<Row>, show_headers: bool, style: &St
 /// The layout without styling: columns as wide as their widest cell, one
 /// space apart, numbers right-aligned, no trailing spaces.
 fn plain(headers: &[Header], rows: &[Row], show_headers: bool) -> String {
+    plain_from(headers, show_headers, rows.len(), &mut |r, c, buf| {
+        buf.push_str(rows[r].cells.get(c).map_or("", String::as_str))
+    })
+}
+
+/// [`plain`] over cells produced on demand, in two passes (widths, then
+/// text), so that no table of strings is ever held in memory.
+fn plain_from(
+    headers: &[Header],
+    show_headers: bool,
+    count: usize,
+    cell: &mut dyn FnMut(usize, usize, &mut String),
+) -> String {
     let n = headers.len();
     // comfy-table gives even an empty column one cell.
     let mut widths = vec![1usize; n];
@@ -69,37 +82,79 @@ fn plain(headers: &[Header], rows: &[Row], show_headers: bool) -> String {
             *w = (*w).max(h.title.width());
         }
     }
-    for row in rows {
-        for (w, text) in widths.iter_mut().zip(&row.cells) {
-            *w = (*w).max(text.width());
+    let mut buf = String::new();
+    for r in 0..count {
+        for (c, w) in widths.iter_mut().enumerate() {
+            buf.clear();
+            cell(r, c, &mut buf);
+            *w = (*w).max(buf.width());
         }
     }
     let line_len: usize = widths.iter().sum::<usize>() + n + 1;
-    let mut out = String::with_capacity(line_len * (rows.len() + 1));
-    let mut write_line = |cells: &mut dyn Iterator<Item = &str>| {
-        let start = out.len();
-        for (i, text) in cells.take(n).enumerate() {
-            let pad = widths[i].saturating_sub(text.width());
-            if headers[i].right_aligned {
-                out.extend(std::iter::repeat_n(' ', pad));
-                out.push_str(text);
-            } else {
-                out.push_str(text);
-                out.extend(std::iter::repeat_n(' ', pad));
-            }
-            out.push(' ');
+    let mut out = String::with_capacity(line_len * (count + 1));
+    let write_line = |out: &mut String, c: usize, text: &str| {
+        let pad = widths[c].saturating_sub(text.width());
+        if headers[c].right_aligned {
+            out.extend(std::iter::repeat_n(' ', pad));
+            out.push_str(text);
+        } else {
+            out.push_str(text);
+            out.extend(std::iter::repeat_n(' ', pad));
         }
+        out.push(' ');
+    };
+    let end_line = |out: &mut String, start: usize| {
         let trimmed = out[start..].trim_end_matches(' ').len();
         out.truncate(start + trimmed);
         out.push('\n');
     };
     if show_headers {
-        write_line(&mut headers.iter().map(|h| h.title.as_str()));
+        let start = out.len();
+        for (c, h) in headers.iter().enumerate() {
+            write_line(&mut out, c, &h.title);
+        }
+        end_line(&mut out, start);
     }
-    for row in rows {
-        write_line(&mut row.cells.iter().map(String::as_str));
+    for r in 0..count {
+        let start = out.len();
+        for c in 0..n {
+            buf.clear();
+            cell(r, c, &mut buf);
+            write_line(&mut out, c, &buf);
+        }
+        end_line(&mut out, start);
     }
     out
+}
+
+/// Renders `count` rows whose cells are produced on demand by `cell(row,
+/// column, buffer)`. Uncut, uncolored output is written in two passes
+/// without holding the table; otherwise the rows are gathered for
+/// [`render`].
+pub fn render_lazy(
+    headers: &[Header],
+    count: usize,
+    show_headers: bool,
+    style: &Style,
+    cell: &mut dyn FnMut(usize, usize, &mut String),
+    tone: &dyn Fn(usize) -> Tone,
+) -> String {
+    if !style.color && style.width.is_none() {
+        return plain_from(headers, show_headers, count, cell);
+    }
+    let rows = (0..count)
+        .map(|r| Row {
+            cells: (0..headers.len())
+                .map(|c| {
+                    let mut buf = String::new();
+                    cell(r, c, &mut buf);
+                    buf
+                })
+                .collect(),
+            tone: tone(r),
+        })
+        .collect();
+    render(headers, rows, show_headers, style)
 }
 
 /// The same layout drawn by comfy-table, with bold headers and colored rows.

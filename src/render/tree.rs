@@ -264,10 +264,6 @@ fn shapes(forest: &Forest, texts: &HashMap<usize, NodeText>, by_uid: bool) -> Ve
 }
 
 impl Renderer<'_> {
-    fn text(&self, n: usize) -> Option<&NodeText> {
-        self.texts.get(&n)
-    }
-
     fn level_slot(&mut self, level: usize) {
         if self.widths.len() <= level {
             self.widths.resize(level + 1, 0);
@@ -318,8 +314,10 @@ impl Renderer<'_> {
             self.out.str("*[");
             count.len() + 2
         };
-        let node = &self.forest.nodes[n];
-        let text = self.text(n).cloned().unwrap_or_default();
+        let forest = self.forest;
+        let node = &forest.nodes[n];
+        let default = NodeText::default();
+        let text = self.texts.get(&n).unwrap_or(&default);
         // Threads and `?` stand-ins have no arguments; a process with an
         // empty command line (kernel thread, zombie) has none either, which
         // -a shows by wrapping the name in parentheses.

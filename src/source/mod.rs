@@ -299,8 +299,11 @@ impl ProcReader {
         let mut threads = Vec::with_capacity(tids.len());
         for tid in tids {
             if !needs.thread_stat {
-                // Only the id is wanted: the thread stands in with its
-                // process's fields (as pstree names threads by default).
+                // Only the ids of the other threads are wanted: each stands
+                // in with its process's fields (as pstree names threads).
+                if tid == process.pid {
+                    continue;
+                }
                 threads.push(Task {
                     pid: tid,
                     tgid: process.pid,
