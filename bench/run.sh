@@ -21,8 +21,9 @@ for tool in hyperfine ps pstree /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "missing: $tool (apt-get install hyperfine procps psmisc time)" >&2; exit 2; }
 done
 
-cargo build --release --quiet
+cargo build --release --quiet --bin pscope --example floor
 pscope=$PWD/target/release/pscope
+floor=$PWD/target/release/examples/floor
 
 group=""
 cleanup() {
@@ -65,6 +66,8 @@ for r in json.load(open(sys.argv[1]))["results"]:
 }
 
 declare -a names=(
+  "floor: read every stat (1 thread)"
+  "floor: read every stat and status"
   "ps -e -o pid,ppid,pgid,sid,ni,pri,comm"
   "pscope -o pid,ppid,pgid,sid,ni,pri,comm"
   "ps -e -o pid,ppid,stat,ni,comm"
@@ -76,6 +79,8 @@ declare -a names=(
   "pscope tree -p"
 )
 declare -a cmds=(
+  "$floor"
+  "$floor status"
   "ps -e -o pid,ppid,pgid,sid,ni,pri,comm"
   "$pscope -o pid,ppid,pgid,sid,ni,pri,comm"
   "ps -e -o pid,ppid,stat,ni,comm"
@@ -106,11 +111,11 @@ for n in "${sizes[@]}"; do
   done
   ratio() { python3 -c "print('%.2fx' % ($1 / $2))"; }
   echo "ratios (ps or pstree time / pscope time):"
-  echo "  stat-only columns:          $(ratio "${medians[0]}" "${medians[1]}")"
-  echo "  exact STAT:                 $(ratio "${medians[2]}" "${medians[3]}")"
-  echo "  exact STAT, one thread:     $(ratio "${medians[2]}" "${medians[4]}")"
-  echo "  ps aux listing:             $(ratio "${medians[5]}" "${medians[6]}")"
-  echo "  tree -p:                    $(ratio "${medians[7]}" "${medians[8]}")"
+  echo "  stat-only columns:          $(ratio "${medians[2]}" "${medians[3]}")  (pscope / stat floor: $(ratio "${medians[3]}" "${medians[0]}"))"
+  echo "  exact STAT:                 $(ratio "${medians[4]}" "${medians[5]}")  (pscope / stat+status floor: $(ratio "${medians[5]}" "${medians[1]}"))"
+  echo "  exact STAT, one thread:     $(ratio "${medians[4]}" "${medians[6]}")  (pscope / stat+status floor: $(ratio "${medians[6]}" "${medians[1]}"))"
+  echo "  ps aux listing:             $(ratio "${medians[7]}" "${medians[8]}")"
+  echo "  tree -p:                    $(ratio "${medians[9]}" "${medians[10]}")"
   cleanup
   sleep 1
 done
