@@ -17,14 +17,24 @@ fn main() {
     for entry in std::fs::read_dir("/proc").expect("/proc") {
         let Ok(entry) = entry else { continue };
         let name = entry.file_name();
-        let Some(pid) = name.to_str().filter(|n| n.bytes().all(|b| b.is_ascii_digit())) else {
+        let Some(pid) = name
+            .to_str()
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        else {
             continue;
         };
-        for file in ["stat", "status"].iter().take(if with_status { 2 } else { 1 }) {
+        for file in ["stat", "status"]
+            .iter()
+            .take(if with_status { 2 } else { 1 })
+        {
             let path = CString::new(format!("{pid}/{file}")).expect("no NUL");
             // SAFETY: plain system calls on a buffer we own.
             unsafe {
-                let fd = libc::openat(proc_dir.as_raw_fd(), path.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC);
+                let fd = libc::openat(
+                    proc_dir.as_raw_fd(),
+                    path.as_ptr(),
+                    libc::O_RDONLY | libc::O_CLOEXEC,
+                );
                 if fd < 0 {
                     continue;
                 }

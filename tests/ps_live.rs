@@ -17,6 +17,7 @@ const GROUPS: &[&str] = &[
     "pid,user,ruser,uid,ruid,state,priority,opri,rtprio,cls,policy,nlwp,args",
     "pid,%cpu,%mem,vsz,rss,time,bsdtime,etime,etimes,start,stime,start_time,tname,cmd",
     "pid,euser,euid,tt,sess,pgrp,pcpu,pmem,rsz,vsize,cputime,ucomm",
+    "pid,lstart",
 ];
 
 fn ps_keywords(group: &str) -> String {
