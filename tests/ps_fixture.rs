@@ -337,3 +337,26 @@ fn environment_variable_names_the_root() {
         .unwrap();
     assert_eq!(stdout(&out).trim(), "41");
 }
+
+#[test]
+fn malformed_system_files_name_the_file() {
+    for (file, contents) in [
+        ("uptime", &b"not a number\n"[..]),
+        ("stat", b"cpu 1 2 3\n"),
+        ("meminfo", b"\xff\xfe"),
+    ] {
+        let fake = fixture();
+        fake.write(file, contents);
+        let out = pscope()
+            .args(["--proc-root", &fake.root_arg()])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(3), "{file}");
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains(&format!("/{file}: unexpected contents")),
+            "{err}"
+        );
+    }
+}

@@ -293,10 +293,12 @@ impl ProcReader {
         buf: &mut Vec<u8>,
     ) -> Vec<Task> {
         let task_dir = format!("{dir}/task");
-        let Ok(tids) = list_pids(&self.root.join(&task_dir)) else {
+        let Ok(tids) = self.list_pids_at(&task_dir) else {
             return Vec::new();
         };
-        let mut threads = Vec::with_capacity(tids.len());
+        // Not preallocated: most processes have one thread, which is not
+        // kept below unless its own stat is wanted.
+        let mut threads = Vec::new();
         for tid in tids {
             if !needs.thread_stat {
                 // Only the ids of the other threads are wanted: each stands
@@ -323,6 +325,33 @@ impl ProcReader {
             }
         }
         threads
+    }
+
+    /// The numeric entries of a directory below the root (a task list),
+    /// opened relative to the root like every other file.
+    fn list_pids_at(&self, relative: &str) -> io::Result<Vec<i32>> {
+        let mut dir = nix::dir::Dir::openat(
+            self.root_fd.as_fd(),
+            relative,
+            OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(io::Error::from)?;
+        let mut pids = Vec::new();
+        for entry in dir.iter() {
+            let Ok(entry) = entry else { continue };
+            let name = entry.file_name().to_bytes();
+            if !name.is_empty() && name.iter().all(u8::is_ascii_digit) {
+                if let Some(pid) = std::str::from_utf8(name)
+                    .ok()
+                    .and_then(|n| n.parse::<i32>().ok())
+                {
+                    pids.push(pid);
+                }
+            }
+        }
+        pids.sort_unstable();
+        Ok(pids)
     }
 
     /// Reads a file below the root into `buf`, replacing its contents.
