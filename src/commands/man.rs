@@ -46,6 +46,17 @@ fn item(out: &mut String, tag: &str, text: &str) {
     out.push('\n');
 }
 
+/// One tagged paragraph per STAT letter: the short meaning, then the long.
+fn codes(out: &mut String, list: &[crate::analysis::state::Code]) {
+    for code in list {
+        item(
+            out,
+            &code.letter.to_string(),
+            &format!("{}. {}", code.short, code.long),
+        );
+    }
+}
+
 fn example(out: &mut String, command: &str, what: &str) {
     out.push_str(".TP\n");
     out.push_str(&format!("\\fB{}\\fR\n", roff(command)));
@@ -124,24 +135,12 @@ pub fn page() -> Result<String> {
         &mut out,
         "The STAT column starts with one state letter (field 3 of /proc/PID/stat):",
     );
-    for code in STATES {
-        item(
-            &mut out,
-            &code.letter.to_string(),
-            &format!("{}. {}", code.short, code.long),
-        );
-    }
+    codes(&mut out, STATES);
     paragraph(
         &mut out,
         "After the letter, STAT may show these modifiers, always in this order:",
     );
-    for code in MODIFIERS {
-        item(
-            &mut out,
-            &code.letter.to_string(),
-            &format!("{}. {}", code.short, code.long),
-        );
-    }
+    codes(&mut out, MODIFIERS);
     paragraph(
         &mut out,
         "< and N look at the nice value alone, whatever the scheduling policy. NI shows - for \

@@ -45,20 +45,7 @@ pub fn run(lab: &mut Lab) -> Result<()> {
         child_write(report_fd, line.as_bytes());
         // Wait for the parent's go (or for pscope to go away), then exit
         // with a chosen status, as _exit(7) would.
-        let mut fds = [
-            libc::pollfd {
-                fd: go_fd,
-                events: libc::POLLIN,
-                revents: 0,
-            },
-            libc::pollfd {
-                fd: cx.lifeline_fd(),
-                events: libc::POLLIN,
-                revents: 0,
-            },
-        ];
-        // SAFETY: polling two valid descriptors.
-        unsafe { libc::poll(fds.as_mut_ptr(), 2, 600_000) };
+        cx.wait_for_go(go_fd, Duration::from_secs(600));
         CHILD_STATUS
     })?;
     drop(report_write);

@@ -473,6 +473,19 @@ impl ChildContext {
         0
     }
 
+    /// Blocks until a byte (or end-of-file) arrives on `go`, or pscope is
+    /// gone, or `timeout` passes: how a child waits for the lab's signal.
+    pub fn wait_for_go(&self, go: i32, timeout: Duration) {
+        let mut fds = [go, self.lifeline].map(|fd| libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        });
+        let ms = timeout.as_millis().min(i32::MAX as u128) as i32;
+        // SAFETY: polling two valid descriptors.
+        unsafe { libc::poll(fds.as_mut_ptr(), 2, ms) };
+    }
+
     /// True once pscope is gone; cheap enough to call from a busy loop.
     pub fn orphaned(&self) -> bool {
         self.wait_lifeline(Duration::ZERO)

@@ -43,20 +43,7 @@ pub fn run(lab: &mut Lab, subreaper: bool) -> Result<()> {
                 unsafe { libc::_exit(0) };
             }
             child_write(report_fd, format!("{child}\n").as_bytes());
-            let mut fds = [
-                libc::pollfd {
-                    fd: go_fd,
-                    events: libc::POLLIN,
-                    revents: 0,
-                },
-                libc::pollfd {
-                    fd: cx.lifeline_fd(),
-                    events: libc::POLLIN,
-                    revents: 0,
-                },
-            ];
-            // SAFETY: polling two valid descriptors.
-            unsafe { libc::poll(fds.as_mut_ptr(), 2, 600_000) };
+            cx.wait_for_go(go_fd, Duration::from_secs(600));
             0
         },
     )?;

@@ -129,20 +129,13 @@ fn double_fork(lab: &mut Lab) -> Result<()> {
     let (report_read, report_write) = channel()?;
     let report_fd = report_write.as_raw_fd();
     let middle = lab.fork(ChildSetup::default(), move |cx| {
-        let lifeline = cx.lifeline_fd();
         // SAFETY: plain fork; the grandchild only polls and exits.
         let grandchild = unsafe { libc::fork() };
         if grandchild == 0 {
-            let mut fds = [libc::pollfd {
-                fd: lifeline,
-                events: libc::POLLIN,
-                revents: 0,
-            }];
-            // SAFETY: wait a little, long enough to be seen, then exit.
-            unsafe {
-                libc::poll(fds.as_mut_ptr(), 1, 1500);
-                libc::_exit(0);
-            }
+            // Wait a little, long enough to be seen, then exit.
+            cx.wait_lifeline(Duration::from_millis(1500));
+            // SAFETY: leave without returning into the middle child's code.
+            unsafe { libc::_exit(0) };
         }
         child_write(report_fd, format!("{grandchild}\n").as_bytes());
         0
@@ -194,12 +187,7 @@ fn sigchld(lab: &mut Lab) -> Result<()> {
             libc::signal(libc::SIGCHLD, libc::SIG_IGN);
             let kid = libc::fork();
             if kid == 0 {
-                let mut fds = [libc::pollfd {
-                    fd: cx.lifeline_fd(),
-                    events: libc::POLLIN,
-                    revents: 0,
-                }];
-                libc::poll(fds.as_mut_ptr(), 1, 500);
+                cx.wait_lifeline(Duration::from_millis(500));
                 libc::_exit(0);
             }
             child_write(report_fd, format!("{kid}\n").as_bytes());
