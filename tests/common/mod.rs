@@ -58,13 +58,23 @@ pub struct Procs {
 impl Procs {
     pub fn spawn(&mut self, cmd: &mut Command) -> u32 {
         use std::os::unix::process::CommandExt;
-        let child = cmd
-            .stdin(Stdio::null())
+        cmd.stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .expect("spawn helper process");
+            .process_group(0);
+        // A binary copied a moment ago can be "busy" while another test
+        // thread's fork still holds the copy's write descriptor (until that
+        // child execs): wait a little and try again.
+        let mut tries = 0;
+        let child = loop {
+            match cmd.spawn() {
+                Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && tries < 100 => {
+                    tries += 1;
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                other => break other.expect("spawn helper process"),
+            }
+        };
         let pid = child.id();
         self.children.push(child);
         pid
@@ -276,6 +286,23 @@ pub fn temp_copy_of(program: &str, name: &[u8]) -> (tempfile::TempDir, PathBuf) 
     let path = dir.path().join(OsStr::from_bytes(name));
     let source = which(program);
     fs::copy(source, &path).unwrap();
+    // A fork in another test thread during the copy holds its write
+    // descriptor until that child execs; until then exec fails with "Text
+    // file busy". Wait until one exec of the copy succeeds.
+    for _ in 0..200 {
+        let probe = Command::new(&path)
+            .arg("--version")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        match probe {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                std::thread::sleep(Duration::from_millis(10))
+            }
+            _ => break,
+        }
+    }
     (dir, path)
 }
 
