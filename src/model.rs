@@ -77,7 +77,7 @@ impl Task {
     }
 }
 
-/// System-wide facts that turn raw ticks and pages into times and sizes.
+/// System-wide facts that turn raw ticks into times and sizes into shares.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SystemInfo {
     /// Clock ticks per second (USER_HZ).
@@ -89,7 +89,6 @@ pub struct SystemInfo {
     /// Now, seconds since the epoch, taken with the snapshot.
     pub now: i64,
     pub mem_total_kb: u64,
-    pub page_size_kb: u64,
 }
 
 impl SystemInfo {

@@ -287,7 +287,6 @@ mod tests {
             uptime: 1000.9,
             now: 1_001_000,
             mem_total_kb: 1_000_000,
-            page_size_kb: 4,
         }
     }
 

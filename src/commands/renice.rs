@@ -135,35 +135,48 @@ pub fn run(args: &ReniceArgs, cx: &Context) -> Result<i32> {
     }
 
     let reader = ProcReader::open(std::path::Path::new("/proc"))?;
+    let comm = |task: &crate::model::Task| String::from_utf8_lossy(&task.stat.comm).into_owned();
     let mut outcomes = Vec::new();
     for (which, id) in targets {
-        if which == Which::Process && args.all_threads {
-            let threads = reader
-                .process(
-                    id as i32,
-                    Needs {
-                        threads: true,
-                        thread_stat: true,
-                        ..Needs::default()
-                    },
-                )
-                .map(|p| p.threads)
-                .unwrap_or_default();
-            if threads.is_empty() {
-                outcomes.push(change(which, id, None, value, args.relative, &reader));
+        match which {
+            Which::Process if args.all_threads => {
+                let threads = reader
+                    .process(
+                        id as i32,
+                        Needs {
+                            threads: true,
+                            thread_stat: true,
+                            ..Needs::default()
+                        },
+                    )
+                    .map(|p| p.threads)
+                    .unwrap_or_default();
+                if threads.is_empty() {
+                    outcomes.push(change(which, id, None, None, value, args.relative));
+                }
+                for thread in &threads {
+                    let name = Some(comm(thread));
+                    outcomes.push(change(
+                        which,
+                        thread.pid as u32,
+                        Some(id),
+                        name,
+                        value,
+                        args.relative,
+                    ));
+                }
             }
-            for thread in threads {
-                outcomes.push(change(
-                    which,
-                    thread.pid as u32,
-                    Some(id),
-                    value,
-                    args.relative,
-                    &reader,
-                ));
+            Which::Process => {
+                let name = reader
+                    .process(id as i32, Needs::default())
+                    .map(|p| comm(&p));
+                outcomes.push(change(which, id, None, name, value, args.relative));
             }
-        } else {
-            outcomes.push(change(which, id, None, value, args.relative, &reader));
+            Which::Pgrp => outcomes.push(change(which, id, None, None, value, args.relative)),
+            Which::User => {
+                let name = source::user_names(std::iter::once(id)).remove(&id);
+                outcomes.push(change(which, id, None, name, value, args.relative));
+            }
         }
     }
     let failed = outcomes.iter().any(|o| o.error.is_some());
@@ -186,37 +199,15 @@ pub fn run(args: &ReniceArgs, cx: &Context) -> Result<i32> {
     })
 }
 
+/// Sets one target's nice value, reading it before and after.
 fn change(
     which: Which,
     id: u32,
     process: Option<u32>,
+    name: Option<String>,
     value: i32,
     relative: bool,
-    reader: &ProcReader,
 ) -> Outcome {
-    let name = match which {
-        Which::Process => reader
-            .process(process.unwrap_or(id) as i32, Needs::default())
-            .and_then(|p| {
-                if process.is_some() {
-                    reader
-                        .process(
-                            p.pid,
-                            Needs {
-                                threads: true,
-                                thread_stat: true,
-                                ..Needs::default()
-                            },
-                        )
-                        .and_then(|p| p.threads.into_iter().find(|t| t.pid == id as i32))
-                } else {
-                    Some(p)
-                }
-            })
-            .map(|t| String::from_utf8_lossy(&t.stat.comm).into_owned()),
-        Which::Pgrp => None,
-        Which::User => source::user_names(std::iter::once(id)).remove(&id),
-    };
     let mut outcome = Outcome {
         target: which,
         id,

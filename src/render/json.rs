@@ -314,7 +314,6 @@ mod tests {
                 uptime: 10.0,
                 now: 10,
                 mem_total_kb: 1000,
-                page_size_kb: 4,
             },
             tasks: Vec::new(),
             users: Default::default(),

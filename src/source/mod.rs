@@ -98,10 +98,6 @@ impl ProcReader {
         })
     }
 
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-
     /// System facts: clock rate, boot time, uptime, memory size.
     pub fn system_info(&self) -> Result<SystemInfo, SourceError> {
         let mut buf = Vec::with_capacity(4096);
@@ -116,7 +112,6 @@ impl ProcReader {
         })?;
         // SAFETY: sysconf has no preconditions.
         let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
-        let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
@@ -127,7 +122,6 @@ impl ProcReader {
             uptime,
             now,
             mem_total_kb,
-            page_size_kb: if page > 0 { page as u64 / 1024 } else { 4 },
         })
     }
 
