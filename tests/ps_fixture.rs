@@ -360,3 +360,39 @@ fn malformed_system_files_name_the_file() {
         );
     }
 }
+
+#[test]
+fn parallel_reading_lists_what_one_thread_lists_in_pid_order() {
+    // Enough processes for several blocks on several threads, with holes:
+    // one malformed stat and one process whose files are gone.
+    let fake = FakeProc::new(1000.0);
+    for pid in 1..=1000 {
+        let ppid = if pid == 1 { 0 } else { 1 + pid % 7 };
+        fake.add(&FakeTask::new(pid, ppid, &format!("p{pid}")));
+    }
+    fake.write("700/stat", b"700 (broken");
+    std::fs::remove_dir_all(fake.path().join("900")).unwrap();
+    let listing = |jobs: &str| {
+        let out = pscope()
+            .args(["--proc-root", &fake.root_arg(), "--jobs", jobs])
+            .args(["-o", "pid,ppid,stat,comm", "--no-headers"])
+            .output()
+            .unwrap();
+        (stdout(&out), stderr(&out))
+    };
+    let (one, one_err) = listing("1");
+    let pids: Vec<i32> = one
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(pids.len(), 998);
+    assert!(pids.windows(2).all(|w| w[0] < w[1]));
+    assert!(!pids.contains(&700) && !pids.contains(&900));
+    assert_eq!(one_err.lines().count(), 1, "{one_err}");
+    assert!(one_err.contains("700/stat"), "{one_err}");
+    for jobs in ["2", "3", "8"] {
+        let (many, many_err) = listing(jobs);
+        assert_eq!(many, one, "--jobs {jobs}");
+        assert_eq!(many_err, one_err, "--jobs {jobs}");
+    }
+}

@@ -61,3 +61,26 @@ fn stat_columns_read_stat_only() {
     );
     assert_eq!(count(&lines, "cmdline"), 0);
 }
+
+#[test]
+fn tree_lists_task_directories_of_multithreaded_processes_only() {
+    if !have("strace") {
+        return skip("strace is not installed");
+    }
+    let fake = FakeProc::new(1000.0);
+    let mut init = FakeTask::new(1, 0, "init");
+    init.threads = 2;
+    fake.add(&init);
+    fake.add_thread(&init, &FakeTask::new(5, 0, "init"));
+    for pid in 2..=4 {
+        fake.add(&FakeTask::new(pid, 1, "single"));
+    }
+    let root = fake.root_arg();
+    let lines = opened(&["--proc-root", &root, "tree", "-p"]);
+    let task_dirs: Vec<_> = lines.iter().filter(|l| l.contains("task\"")).collect();
+    assert_eq!(task_dirs.len(), 1, "{lines:#?}");
+    assert!(task_dirs[0].contains("\"1/task\""), "{lines:#?}");
+
+    let out = run(&["--proc-root", &root, "tree", "-p"]);
+    assert!(stdout(&out).contains("{init}(5)"), "{}", stdout(&out));
+}

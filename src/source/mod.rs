@@ -5,10 +5,12 @@ pub mod parse;
 mod users;
 
 use std::collections::HashMap;
+use std::ffi::CStr;
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use nix::errno::Errno;
 use nix::fcntl::{openat, OFlag};
@@ -72,9 +74,8 @@ pub struct ProcReader {
     root_fd: OwnedFd,
 }
 
-/// What became of one process's stat file.
-enum StatRead {
-    Ok(Box<Task>),
+/// Why a process was not read.
+enum Skipped {
     /// The process went away (or is hidden) between readdir and open.
     Gone,
     Malformed(String),
@@ -100,16 +101,16 @@ impl ProcReader {
 
     /// System facts: clock rate, boot time, uptime, memory size.
     pub fn system_info(&self) -> Result<SystemInfo, SourceError> {
-        let mut buf = Vec::with_capacity(4096);
+        let mut buf = ReadBuf::new();
         let uptime = self
             .read_required("uptime", &mut buf)
-            .and_then(|_| first_field(&buf, b"").ok_or_else(|| self.bad("uptime")))?;
+            .and_then(|b| first_field(b, b"").ok_or_else(|| self.bad("uptime")))?;
         let boot_time = self
             .read_required("stat", &mut buf)
-            .and_then(|_| first_field::<i64>(&buf, b"btime").ok_or_else(|| self.bad("stat")))?;
-        let mem_total_kb = self.read_required("meminfo", &mut buf).and_then(|_| {
-            first_field::<u64>(&buf, b"MemTotal:").ok_or_else(|| self.bad("meminfo"))
-        })?;
+            .and_then(|b| first_field::<i64>(b, b"btime").ok_or_else(|| self.bad("stat")))?;
+        let mem_total_kb = self
+            .read_required("meminfo", &mut buf)
+            .and_then(|b| first_field::<u64>(b, b"MemTotal:").ok_or_else(|| self.bad("meminfo")))?;
         // SAFETY: sysconf has no preconditions.
         let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
         let now = std::time::SystemTime::now()
@@ -125,11 +126,12 @@ impl ProcReader {
         })
     }
 
-    fn read_required(&self, name: &str, buf: &mut Vec<u8>) -> Result<(), SourceError> {
-        self.read_at(name, buf).map_err(|error| SourceError {
-            path: self.root.join(name),
-            error,
-        })
+    fn read_required<'b>(&self, name: &str, buf: &'b mut ReadBuf) -> Result<&'b [u8], SourceError> {
+        self.read_at(&ProcPath::new().file(name), buf)
+            .map_err(|error| SourceError {
+                path: self.root.join(name),
+                error,
+            })
     }
 
     fn bad(&self, name: &str) -> SourceError {
@@ -157,27 +159,14 @@ impl ProcReader {
             .clamp(1, 64)
             .min(pids.len().div_ceil(MIN_PIDS_PER_JOB))
             .max(1);
-        let chunk = pids.len().div_ceil(jobs).max(1);
-        let parts: Vec<(Vec<Task>, Vec<String>)> = if jobs == 1 {
-            vec![self.read_many(&pids, needs)]
+        let (mut tasks, mut warnings) = if jobs == 1 {
+            self.read_many(&pids, needs)
         } else {
-            std::thread::scope(|scope| {
-                let workers: Vec<_> = pids
-                    .chunks(chunk)
-                    .map(|part| scope.spawn(move || self.read_many(part, needs)))
-                    .collect();
-                workers
-                    .into_iter()
-                    .map(|w| w.join().unwrap_or_default())
-                    .collect()
-            })
+            self.read_parallel(&pids, needs, jobs)
         };
-        let mut tasks = Vec::with_capacity(pids.len());
-        let mut warnings = Vec::new();
-        for (part_tasks, part_warnings) in parts {
-            tasks.extend(part_tasks);
-            warnings.extend(part_warnings);
-        }
+        // Slots of processes that vanished (or were malformed) stay empty.
+        tasks.retain(|t| t.pid != 0);
+        warnings.sort_unstable();
         let users = users::names_for(tasks.iter().flat_map(|t| {
             let thread_ids = t.threads.iter().flat_map(|th| [th.euid(), th.ruid()]);
             [t.euid(), t.ruid(), t.owner_uid]
@@ -189,7 +178,7 @@ impl ProcReader {
             system,
             tasks,
             users,
-            warnings,
+            warnings: warnings.into_iter().map(|(_, why)| why).collect(),
         })
     }
 
@@ -202,91 +191,140 @@ impl ProcReader {
             .map_err(io::Error::from)
     }
 
-    fn read_many(&self, pids: &[i32], needs: Needs) -> (Vec<Task>, Vec<String>) {
-        let mut tasks = Vec::with_capacity(pids.len());
+    /// Reads `pids` in order into one slot each; a process that cannot be
+    /// read leaves its slot empty (pid 0).
+    fn read_many(&self, pids: &[i32], needs: Needs) -> (Vec<Task>, Vec<(i32, String)>) {
+        let mut tasks: Vec<Task> = std::iter::repeat_with(Task::default)
+            .take(pids.len())
+            .collect();
         let mut warnings = Vec::new();
-        let mut buf = Vec::with_capacity(4096);
-        for &pid in pids {
-            match self.read_process(pid, needs, &mut buf) {
-                StatRead::Ok(task) => tasks.push(*task),
-                StatRead::Gone => {}
-                StatRead::Malformed(why) => warnings.push(why),
+        self.read_into(pids, &mut tasks, needs, &mut ReadBuf::new(), &mut warnings);
+        (tasks, warnings)
+    }
+
+    /// Like `read_many`, on `jobs` threads (this one included). The slots
+    /// are handed out in blocks as threads come for more, so a thread that
+    /// drew cheap processes (kernel threads) takes more of the rest, and no
+    /// result is copied after the threads are done.
+    fn read_parallel(
+        &self,
+        pids: &[i32],
+        needs: Needs,
+        jobs: usize,
+    ) -> (Vec<Task>, Vec<(i32, String)>) {
+        const BLOCK: usize = 64;
+        let mut tasks: Vec<Task> = std::iter::repeat_with(Task::default)
+            .take(pids.len())
+            .collect();
+        let blocks = Mutex::new(pids.chunks(BLOCK).zip(tasks.chunks_mut(BLOCK)));
+        let work = || {
+            let mut buf = ReadBuf::new();
+            let mut warnings = Vec::new();
+            loop {
+                let next = blocks.lock().map(|mut it| it.next());
+                let Ok(Some((pids, slots))) = next else { break };
+                self.read_into(pids, slots, needs, &mut buf, &mut warnings);
+            }
+            warnings
+        };
+        let warnings = std::thread::scope(|scope| {
+            let helpers: Vec<_> = (1..jobs).map(|_| scope.spawn(work)).collect();
+            let mut warnings = work();
+            for helper in helpers {
+                warnings.extend(helper.join().unwrap_or_default());
+            }
+            warnings
+        });
+        (tasks, warnings)
+    }
+
+    fn read_into(
+        &self,
+        pids: &[i32],
+        slots: &mut [Task],
+        needs: Needs,
+        buf: &mut ReadBuf,
+        warnings: &mut Vec<(i32, String)>,
+    ) {
+        for (&pid, slot) in pids.iter().zip(slots) {
+            match self.read_process(pid, needs, buf) {
+                Ok(task) => *slot = task,
+                Err(Skipped::Gone) => {}
+                Err(Skipped::Malformed(why)) => warnings.push((pid, why)),
             }
         }
-        (tasks, warnings)
     }
 
     /// Reads one process, or `None` when it does not exist (or is malformed).
     pub fn process(&self, pid: i32, needs: Needs) -> Option<Task> {
-        let mut buf = Vec::with_capacity(4096);
-        match self.read_process(pid, needs, &mut buf) {
-            StatRead::Ok(task) => Some(*task),
-            _ => None,
-        }
+        self.read_process(pid, needs, &mut ReadBuf::new()).ok()
     }
 
-    fn read_process(&self, pid: i32, needs: Needs, buf: &mut Vec<u8>) -> StatRead {
-        let dir = pid.to_string();
-        let mut task = match self.read_task(&dir, pid, pid, buf) {
-            StatRead::Ok(task) => task,
-            other => return other,
-        };
+    fn read_process(&self, pid: i32, needs: Needs, buf: &mut ReadBuf) -> Result<Task, Skipped> {
+        let dir = ProcPath::new().number(pid);
+        let mut task = self.read_task(&dir, pid, pid, buf)?;
         if needs.status {
             task.status = self.read_status(&dir, buf);
         }
         if needs.cmdline {
             task.cmdline = self
-                .read_at(&format!("{dir}/cmdline"), buf)
+                .read_at(&dir.file("cmdline"), buf)
                 .ok()
-                .map(|_| buf.clone());
+                .map(<[u8]>::to_vec);
         }
         if needs.owner {
             task.owner_uid = nix::sys::stat::fstatat(
                 self.root_fd.as_fd(),
-                dir.as_str(),
+                dir.as_cstr(),
                 nix::fcntl::AtFlags::empty(),
             )
             .ok()
             .map(|st| st.st_uid);
         }
-        if needs.threads {
+        // A single-threaded process's task directory holds only itself,
+        // which stands for nothing new unless each thread's stat is wanted.
+        if needs.threads && (needs.thread_stat || task.stat.num_threads != 1) {
             task.threads = self.read_threads(&dir, &task, needs, buf);
         }
-        StatRead::Ok(task)
+        Ok(task)
     }
 
-    fn read_task(&self, dir: &str, pid: i32, tgid: i32, buf: &mut Vec<u8>) -> StatRead {
-        let path = format!("{dir}/stat");
-        if self.read_at(&path, buf).is_err() {
-            return StatRead::Gone;
-        }
-        match parse::parse_stat(buf) {
-            Ok((_, stat)) => StatRead::Ok(Box::new(Task {
+    fn read_task(
+        &self,
+        dir: &ProcPath,
+        pid: i32,
+        tgid: i32,
+        buf: &mut ReadBuf,
+    ) -> Result<Task, Skipped> {
+        let path = dir.file("stat");
+        let bytes = self.read_at(&path, buf).map_err(|_| Skipped::Gone)?;
+        match parse::parse_stat(bytes) {
+            Ok((_, stat)) => Ok(Task {
                 pid,
                 tgid,
                 stat,
                 ..Task::default()
-            })),
-            Err(why) => StatRead::Malformed(format!(
+            }),
+            Err(why) => Err(Skipped::Malformed(format!(
                 "skipping {}: malformed stat ({why})",
-                self.root.join(&path).display()
-            )),
+                self.root.join(path.as_str()).display()
+            ))),
         }
     }
 
-    fn read_status(&self, dir: &str, buf: &mut Vec<u8>) -> Option<StatusFields> {
-        self.read_at(&format!("{dir}/status"), buf).ok()?;
-        Some(parse::parse_status(buf))
+    fn read_status(&self, dir: &ProcPath, buf: &mut ReadBuf) -> Option<StatusFields> {
+        let bytes = self.read_at(&dir.file("status"), buf).ok()?;
+        Some(parse::parse_status(bytes))
     }
 
     fn read_threads(
         &self,
-        dir: &str,
+        dir: &ProcPath,
         process: &Task,
         needs: Needs,
-        buf: &mut Vec<u8>,
+        buf: &mut ReadBuf,
     ) -> Vec<Task> {
-        let task_dir = format!("{dir}/task");
+        let task_dir = dir.file("task");
         let Ok(tids) = self.list_pids_at(&task_dir) else {
             return Vec::new();
         };
@@ -309,13 +347,13 @@ impl ProcReader {
                 });
                 continue;
             }
-            let thread_dir = format!("{task_dir}/{tid}");
-            if let StatRead::Ok(mut thread) = self.read_task(&thread_dir, tid, process.pid, buf) {
+            let thread_dir = task_dir.number(tid);
+            if let Ok(mut thread) = self.read_task(&thread_dir, tid, process.pid, buf) {
                 if needs.thread_status {
                     thread.status = self.read_status(&thread_dir, buf);
                 }
                 thread.owner_uid = process.owner_uid;
-                threads.push(*thread);
+                threads.push(thread);
             }
         }
         threads
@@ -323,10 +361,10 @@ impl ProcReader {
 
     /// The numeric entries of a directory below the root (a task list),
     /// opened relative to the root like every other file.
-    fn list_pids_at(&self, relative: &str) -> io::Result<Vec<i32>> {
+    fn list_pids_at(&self, relative: &ProcPath) -> io::Result<Vec<i32>> {
         let mut dir = nix::dir::Dir::openat(
             self.root_fd.as_fd(),
-            relative,
+            relative.as_cstr(),
             OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
             Mode::empty(),
         )
@@ -334,62 +372,132 @@ impl ProcReader {
         let mut pids = Vec::new();
         for entry in dir.iter() {
             let Ok(entry) = entry else { continue };
-            let name = entry.file_name().to_bytes();
-            if !name.is_empty() && name.iter().all(u8::is_ascii_digit) {
-                if let Some(pid) = std::str::from_utf8(name)
-                    .ok()
-                    .and_then(|n| n.parse::<i32>().ok())
-                {
-                    pids.push(pid);
-                }
+            if let Some(pid) = parse_pid(entry.file_name().to_bytes()) {
+                pids.push(pid);
             }
         }
         pids.sort_unstable();
         Ok(pids)
     }
 
-    /// Reads a file below the root into `buf`, replacing its contents.
-    fn read_at(&self, relative: &str, buf: &mut Vec<u8>) -> io::Result<()> {
-        buf.clear();
+    /// Reads a file below the root; the bytes live in `buf` until its next use.
+    fn read_at<'b>(&self, relative: &ProcPath, buf: &'b mut ReadBuf) -> io::Result<&'b [u8]> {
         let fd = openat(
             self.root_fd.as_fd(),
-            relative,
+            relative.as_cstr(),
             OFlag::O_RDONLY | OFlag::O_CLOEXEC | OFlag::O_NOCTTY,
             Mode::empty(),
         )
         .map_err(io::Error::from)?;
-        let mut file = File::from(fd);
-        read_whole(&mut file, buf)
+        buf.fill_from(&mut File::from(fd))
     }
 }
 
-/// Reads to the end. /proc hands out a whole small file in one read, so a
-/// read that leaves room in the buffer is taken as the end, saving the
-/// second call that would only return 0.
-fn read_whole(file: &mut File, buf: &mut Vec<u8>) -> io::Result<()> {
-    loop {
-        if buf.capacity() - buf.len() < 1024 {
-            buf.reserve(buf.capacity().max(4096));
-        }
-        let spare = buf.capacity() - buf.len();
-        let start = buf.len();
-        buf.resize(start + spare, 0);
-        let n = match file.read(&mut buf[start..]) {
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {
-                buf.truncate(start);
-                continue;
-            }
-            Err(e) => {
-                buf.truncate(start);
-                return Err(e);
-            }
-        };
-        buf.truncate(start + n);
-        if n < spare {
-            return Ok(());
+/// A relative path below the root ("812/task/813/stat"), built on the
+/// stack and kept NUL-terminated, so opening a file allocates nothing.
+#[derive(Clone, Copy)]
+struct ProcPath {
+    bytes: [u8; 64],
+    len: usize,
+}
+
+impl ProcPath {
+    fn new() -> Self {
+        ProcPath {
+            bytes: [0; 64],
+            len: 0,
         }
     }
+
+    fn push(mut self, part: &[u8]) -> Self {
+        if self.len > 0 {
+            self.bytes[self.len] = b'/';
+            self.len += 1;
+        }
+        // Parts are pids and fixed names: 64 bytes hold the longest path.
+        self.bytes[self.len..self.len + part.len()].copy_from_slice(part);
+        self.len += part.len();
+        self.bytes[self.len] = 0;
+        self
+    }
+
+    /// Appends a pid or tid as a path component.
+    fn number(self, n: i32) -> Self {
+        let mut digits = [0u8; 12];
+        let mut at = digits.len();
+        let mut rest = n.unsigned_abs();
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        self.push(&digits[at..])
+    }
+
+    fn file(self, name: &str) -> Self {
+        self.push(name.as_bytes())
+    }
+
+    fn as_cstr(&self) -> &CStr {
+        CStr::from_bytes_with_nul(&self.bytes[..=self.len]).unwrap_or_default()
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+    }
+}
+
+/// One reusable read buffer. It stays initialised at its full size, so a
+/// read neither zeroes nor allocates unless a file outgrows it.
+struct ReadBuf {
+    bytes: Vec<u8>,
+}
+
+impl ReadBuf {
+    fn new() -> Self {
+        ReadBuf {
+            bytes: vec![0; 4096],
+        }
+    }
+
+    /// Reads to the end. /proc hands out a whole small file in one read, so
+    /// a read that leaves room in the buffer is taken as the end, saving the
+    /// second call that would only return 0.
+    fn fill_from(&mut self, file: &mut File) -> io::Result<&[u8]> {
+        let mut len = 0;
+        loop {
+            if self.bytes.len() - len < 1024 {
+                let grown = self.bytes.len() * 2;
+                self.bytes.resize(grown, 0);
+            }
+            let room = self.bytes.len() - len;
+            match file.read(&mut self.bytes[len..]) {
+                Ok(n) => {
+                    len += n;
+                    if n < room {
+                        return Ok(&self.bytes[..len]);
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+/// A directory entry that names a process or thread: digits only, above 0.
+fn parse_pid(name: &[u8]) -> Option<i32> {
+    if name.is_empty() || !name.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(name)
+        .ok()?
+        .parse()
+        .ok()
+        .filter(|&p| p > 0)
 }
 
 fn list_pids(dir: &Path) -> io::Result<Vec<i32>> {
@@ -401,15 +509,8 @@ fn list_pids(dir: &Path) -> io::Result<Vec<i32>> {
             Err(e) if e.raw_os_error() == Some(Errno::ENOENT as i32) => continue,
             Err(e) => return Err(e),
         };
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_digit()) {
-            continue;
-        }
-        if let Ok(pid) = name.parse::<i32>() {
-            if pid > 0 {
-                pids.push(pid);
-            }
+        if let Some(pid) = parse_pid(entry.file_name().as_encoded_bytes()) {
+            pids.push(pid);
         }
     }
     // /proc lists in pid order already; a captured tree may not.

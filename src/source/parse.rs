@@ -86,18 +86,42 @@ fn short_error(message: &str) -> String {
 /// at a `:` and rejects invalid UTF-8). Unknown or malformed lines are ignored.
 pub fn parse_status(bytes: &[u8]) -> StatusFields {
     let mut fields = StatusFields::default();
+    // The five wanted lines come early; the long tail of signal masks and
+    // CPU lists is not scanned once all of them have been seen.
+    let mut seen = 0u8;
     for line in bytes.split(|&b| b == b'\n') {
-        let Some(colon) = line.iter().position(|&b| b == b':') else {
-            continue;
+        let (key, value) = match line.first() {
+            Some(b'U' | b'G' | b'V') => match line.iter().position(|&b| b == b':') {
+                Some(colon) => (&line[..colon], &line[colon + 1..]),
+                None => continue,
+            },
+            _ => continue,
         };
-        let (key, value) = (&line[..colon], &line[colon + 1..]);
-        match key {
-            b"Uid" => (fields.ruid, fields.euid) = first_two(value),
-            b"Gid" => (fields.rgid, fields.egid) = first_two(value),
-            b"VmLck" => fields.vm_lck_kb = first_number(value),
-            b"VmRSS" => fields.vm_rss_kb = first_number(value),
-            b"VmSize" => fields.vm_size_kb = first_number(value),
-            _ => {}
+        seen |= match key {
+            b"Uid" => {
+                (fields.ruid, fields.euid) = first_two(value);
+                1
+            }
+            b"Gid" => {
+                (fields.rgid, fields.egid) = first_two(value);
+                2
+            }
+            b"VmLck" => {
+                fields.vm_lck_kb = first_number(value);
+                4
+            }
+            b"VmRSS" => {
+                fields.vm_rss_kb = first_number(value);
+                8
+            }
+            b"VmSize" => {
+                fields.vm_size_kb = first_number(value);
+                16
+            }
+            _ => continue,
+        };
+        if seen == 31 {
+            break;
         }
     }
     fields
