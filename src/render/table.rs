@@ -87,19 +87,23 @@ fn plain_from(
         for (c, w) in widths.iter_mut().enumerate() {
             buf.clear();
             cell(r, c, &mut buf);
-            *w = (*w).max(buf.width());
+            *w = (*w).max(cell_width(&buf));
         }
     }
     let line_len: usize = widths.iter().sum::<usize>() + n + 1;
     let mut out = String::with_capacity(line_len * (count + 1));
     let write_line = |out: &mut String, c: usize, text: &str| {
-        let pad = widths[c].saturating_sub(text.width());
+        let pad = widths[c].saturating_sub(cell_width(text));
         if headers[c].right_aligned {
-            out.extend(std::iter::repeat_n(' ', pad));
+            push_spaces(out, pad);
             out.push_str(text);
+        } else if c + 1 == n {
+            // Padding at the end of a line would only be trimmed again.
+            out.push_str(text);
+            return;
         } else {
             out.push_str(text);
-            out.extend(std::iter::repeat_n(' ', pad));
+            push_spaces(out, pad);
         }
         out.push(' ');
     };
@@ -125,6 +129,25 @@ fn plain_from(
         end_line(&mut out, start);
     }
     out
+}
+
+/// Terminal columns of a cell; plain ASCII (the common case) is one each.
+fn cell_width(text: &str) -> usize {
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        text.len()
+    } else {
+        text.width()
+    }
+}
+
+fn push_spaces(out: &mut String, count: usize) {
+    const SPACES: &str = "                                                                ";
+    let mut left = count;
+    while left > 0 {
+        let step = left.min(SPACES.len());
+        out.push_str(&SPACES[..step]);
+        left -= step;
+    }
 }
 
 /// Renders `count` rows whose cells are produced on demand by `cell(row,
