@@ -53,7 +53,9 @@ pub struct Task {
     /// The thread group (process) this task belongs to.
     pub tgid: i32,
     pub stat: StatFields,
-    pub status: Option<StatusFields>,
+    /// Boxed: most commands leave it out, and a listing of 20,000
+    /// processes then holds 20,000 pointers instead of 20,000 structs.
+    pub status: Option<Box<StatusFields>>,
     /// Raw `/proc/PID/cmdline`: NUL-separated arguments.
     pub cmdline: Option<Vec<u8>>,
     /// Owner of the /proc/PID directory (the effective uid, or root for a

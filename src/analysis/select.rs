@@ -116,11 +116,11 @@ mod tests {
                 tty_nr: (136 << 8) | 2,
                 ..StatFields::default()
             },
-            status: Some(StatusFields {
+            status: Some(Box::new(StatusFields {
                 euid: Some(uid),
                 ruid: Some(uid),
                 ..StatusFields::default()
-            }),
+            })),
             ..Task::default()
         }
     }

@@ -240,10 +240,10 @@ mod tests {
         assert_eq!(stat_string(&task('R', 5, 1, 1, 7, -1)), "RN");
         assert_eq!(stat_string(&task('I', -20, 0, 1, 0, -1)), "I<");
         let mut locked = task('S', -5, 100, 2, 100, 50);
-        locked.status = Some(StatusFields {
+        locked.status = Some(Box::new(StatusFields {
             vm_lck_kb: Some(8),
             ..StatusFields::default()
-        });
+        }));
         assert_eq!(stat_string(&locked), "S<Lsl");
     }
 

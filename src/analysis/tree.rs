@@ -2,6 +2,7 @@
 //! threads as `{name}` children, a `?` stand-in for a parent that cannot be
 //! seen, siblings sorted by name (then user, then PID) or by PID.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::model::Task;
@@ -21,17 +22,18 @@ pub enum NodeKind {
 }
 
 #[derive(Debug, Clone)]
-pub struct Node {
+pub struct Node<'a> {
     pub kind: NodeKind,
     pub pid: i32,
-    /// The name as pstree prints and sorts it: `comm`, `{comm}`, or `?`.
-    pub name: Vec<u8>,
+    /// The name as pstree prints and sorts it: `comm` (borrowed from the
+    /// task), `{comm}`, or `?`.
+    pub name: Cow<'a, [u8]>,
     pub uid: u32,
     pub parent: Option<usize>,
     pub children: Vec<usize>,
 }
 
-impl Node {
+impl Node<'_> {
     pub fn is_thread(&self) -> bool {
         matches!(self.kind, NodeKind::Thread(..))
     }
@@ -48,13 +50,13 @@ pub struct TreeOptions {
 
 /// Every process and thread, linked to its parent.
 #[derive(Debug)]
-pub struct Forest {
-    pub nodes: Vec<Node>,
+pub struct Forest<'a> {
+    pub nodes: Vec<Node<'a>>,
     by_pid: HashMap<i32, usize>,
 }
 
-impl Forest {
-    pub fn build(tasks: &[Task], options: TreeOptions) -> Forest {
+impl<'a> Forest<'a> {
+    pub fn build(tasks: &'a [Task], options: TreeOptions) -> Forest<'a> {
         let mut forest = Forest {
             nodes: Vec::with_capacity(tasks.len() + 8),
             by_pid: HashMap::with_capacity(tasks.len()),
@@ -64,7 +66,7 @@ impl Forest {
             let node = forest.push(Node {
                 kind: NodeKind::Process(i),
                 pid: task.pid,
-                name: task.stat.comm.clone(),
+                name: Cow::Borrowed(&task.stat.comm),
                 uid,
                 parent: None,
                 children: Vec::new(),
@@ -99,7 +101,7 @@ impl Forest {
                 let t = forest.push(Node {
                     kind: NodeKind::Thread(i, j),
                     pid: thread.pid,
-                    name,
+                    name: Cow::Owned(name),
                     uid: forest.nodes[node].uid,
                     parent: None,
                     children: Vec::new(),
@@ -125,7 +127,7 @@ impl Forest {
         forest
     }
 
-    fn push(&mut self, node: Node) -> usize {
+    fn push(&mut self, node: Node<'a>) -> usize {
         self.nodes.push(node);
         self.nodes.len() - 1
     }
@@ -137,7 +139,7 @@ impl Forest {
         let n = self.push(Node {
             kind: NodeKind::Placeholder,
             pid,
-            name: b"?".to_vec(),
+            name: Cow::Borrowed(b"?"),
             uid: 0,
             parent: None,
             children: Vec::new(),

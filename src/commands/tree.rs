@@ -205,7 +205,9 @@ fn node_texts(
         }
         None => Vec::new(),
     };
-    let mut texts = HashMap::with_capacity(forest.nodes.len());
+    // Most nodes have nothing to add to their name, so the map stays small
+    // (sizing it for every node would cost megabytes on a large machine).
+    let mut texts = HashMap::new();
     for (n, node) in forest.nodes.iter().enumerate() {
         let Some(task) = task_of(forest, n, snapshot) else {
             continue;

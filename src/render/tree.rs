@@ -169,7 +169,7 @@ pub fn pstree_args(cmdline: &[u8], width: Option<usize>) -> Option<Vec<Vec<u8>>>
 }
 
 struct Renderer<'a> {
-    forest: &'a Forest,
+    forest: &'a Forest<'a>,
     texts: &'a HashMap<usize, NodeText>,
     layout: Layout,
     out: Out,
@@ -217,11 +217,14 @@ pub fn render(
     r.out.text
 }
 
+/// What makes two subtrees the same: name, user, added text, children.
+type ShapeKey<'a> = (&'a [u8], u32, String, Vec<u32>);
+
 /// Gives every subtree an id such that equal ids mean pstree would merge
 /// them: same name, same user (with -u), same text, same children.
 fn shapes(forest: &Forest, texts: &HashMap<usize, NodeText>, by_uid: bool) -> Vec<u32> {
     let mut ids = vec![u32::MAX; forest.nodes.len()];
-    let mut interned: HashMap<(Vec<u8>, u32, String, Vec<u32>), u32> = HashMap::new();
+    let mut interned: HashMap<ShapeKey, u32> = HashMap::new();
     // Children before parents: walk a post-order from every node once.
     let mut order = Vec::with_capacity(forest.nodes.len());
     let mut state = vec![0u8; forest.nodes.len()];
@@ -252,7 +255,7 @@ fn shapes(forest: &Forest, texts: &HashMap<usize, NodeText>, by_uid: bool) -> Ve
             .map(|t| format!("{}{}", t.extra, t.mark))
             .unwrap_or_default();
         let key = (
-            node.name.clone(),
+            &node.name[..],
             if by_uid { node.uid } else { 0 },
             extra,
             children,

@@ -312,9 +312,9 @@ impl ProcReader {
         }
     }
 
-    fn read_status(&self, dir: &ProcPath, buf: &mut ReadBuf) -> Option<StatusFields> {
+    fn read_status(&self, dir: &ProcPath, buf: &mut ReadBuf) -> Option<Box<StatusFields>> {
         let bytes = self.read_at(&dir.file("status"), buf).ok()?;
-        Some(parse::parse_status(bytes))
+        Some(Box::new(parse::parse_status(bytes)))
     }
 
     fn read_threads(
