@@ -13,7 +13,8 @@ cd "$(dirname "$0")/.."
 
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 5000)
-runs=${RUNS:-15}
+rounds=${ROUNDS:-3}         # passes over all commands
+runs=${RUNS:-5}             # timed runs of each command in each pass
 out_dir=bench/results
 mkdir -p "$out_dir"
 
@@ -46,6 +47,7 @@ spawn_tree() {
     done
     wait' spawner "$shells" "$per" </dev/null >/dev/null 2>&1 &
   group=$!
+  disown "$group" # its end is ours to cause; no job report
   local want=$(( n + shells ))
   for _ in $(seq 1 600); do
     local have
@@ -59,10 +61,16 @@ spawn_tree() {
 
 peak_kb() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 
-median_ms() { # hyperfine JSON -> median in ms, per command, in order
-  python3 -c 'import json,sys
-for r in json.load(open(sys.argv[1]))["results"]:
-    print("%.1f" % (r["median"] * 1000))' "$1"
+median_ms() { # hyperfine JSON files -> median in ms of all runs, per command
+  python3 -c 'import json, statistics, sys
+per_command = None
+for path in sys.argv[1:]:
+    results = json.load(open(path))["results"]
+    per_command = per_command or [[] for _ in results]
+    for times, r in zip(per_command, results):
+        times.extend(r["times"])
+for times in per_command:
+    print("%.1f" % (statistics.median(times) * 1000))' "$@"
 }
 
 declare -a names=(
@@ -96,26 +104,56 @@ if command -v procs >/dev/null; then
   cmds+=("procs --pager disable")
 fi
 
+ratio() { python3 -c "print('%.2fx' % ($1 / $2))"; }
+quotient() { python3 -c "print('%.2f' % ($1 / $2))"; }
+declare -A median_at # "size index" -> median ms
+
 for n in "${sizes[@]}"; do
   spawn_tree "$n"
+  # Let the burst of process creation settle (reclaim, load average)
+  # before timing anything.
+  sleep "${SETTLE:-10}"
   total=$(ls -d /proc/[0-9]* | wc -l)
-  echo "== $n extra processes ($total in all), $runs runs each =="
-  json="$out_dir/hyperfine-$n.json"
-  hyperfine --style none --warmup 3 --runs "$runs" --export-json "$json" \
-    --output=pipe "${cmds[@]}" >/dev/null
-  mapfile -t medians < <(median_ms "$json")
+  echo "== $n extra processes ($total in all), $rounds x $runs runs each =="
+  # Several short passes over all commands rather than one long one, so a
+  # burst of background work (reclaim, kernel threads) falls on every
+  # command alike. -N: no shell between hyperfine and the command.
+  jsons=()
+  for ((round = 1; round <= rounds; round++)); do
+    json="$out_dir/hyperfine-$n-$round.json"
+    hyperfine -N --style none --warmup 2 --runs "$runs" --export-json "$json" \
+      --output=pipe "${cmds[@]}" >/dev/null 2>&1
+    jsons+=("$json")
+  done
+  mapfile -t medians < <(median_ms "${jsons[@]}")
   printf '%-44s %10s %12s\n' command "median ms" "peak RSS kB"
   for i in "${!cmds[@]}"; do
+    median_at["$n $i"]=${medians[$i]}
     # shellcheck disable=SC2086
     printf '%-44s %10s %12s\n' "${names[$i]}" "${medians[$i]}" "$(peak_kb ${cmds[$i]})"
   done
-  ratio() { python3 -c "print('%.2fx' % ($1 / $2))"; }
   echo "ratios (ps or pstree time / pscope time):"
-  echo "  stat-only columns:          $(ratio "${medians[2]}" "${medians[3]}")  (pscope / stat floor: $(ratio "${medians[3]}" "${medians[0]}"))"
-  echo "  exact STAT:                 $(ratio "${medians[4]}" "${medians[5]}")  (pscope / stat+status floor: $(ratio "${medians[5]}" "${medians[1]}"))"
-  echo "  exact STAT, one thread:     $(ratio "${medians[4]}" "${medians[6]}")  (pscope / stat+status floor: $(ratio "${medians[6]}" "${medians[1]}"))"
+  echo "  stat-only columns:          $(ratio "${medians[2]}" "${medians[3]}")  (pscope / stat floor: $(quotient "${medians[3]}" "${medians[0]}"))"
+  echo "  exact STAT:                 $(ratio "${medians[4]}" "${medians[5]}")  (pscope / stat+status floor: $(quotient "${medians[5]}" "${medians[1]}"))"
+  echo "  exact STAT, one thread:     $(ratio "${medians[4]}" "${medians[6]}")  (pscope / stat+status floor: $(quotient "${medians[6]}" "${medians[1]}"))"
   echo "  ps aux listing:             $(ratio "${medians[7]}" "${medians[8]}")"
   echo "  tree -p:                    $(ratio "${medians[9]}" "${medians[10]}")"
+  if [ ${#cmds[@]} -gt 11 ]; then
+    echo "procs time / pscope time:"
+    for i in 3 5 8 10; do
+      printf '  %-40s %s\n' "${names[$i]}" "$(ratio "${medians[11]}" "${medians[$i]}")"
+    done
+  fi
   cleanup
   sleep 1
 done
+
+# Growth in cost between the two largest sizes, for every command.
+if [ ${#sizes[@]} -ge 2 ]; then
+  small=${sizes[-2]} large=${sizes[-1]}
+  echo "== time($large) / time($small) =="
+  for i in "${!cmds[@]}"; do
+    printf '%-44s %s\n' "${names[$i]}" \
+      "$(quotient "${median_at["$large $i"]}" "${median_at["$small $i"]}")"
+  done
+fi
