@@ -141,12 +141,13 @@ impl ProcReader {
         }
     }
 
-    /// The numeric entries of the root directory, in readdir order.
+    /// The numeric entries of the root directory, in PID order.
     pub fn pids(&self) -> Result<Vec<i32>, SourceError> {
-        list_pids(&self.root).map_err(|error| SourceError {
-            path: self.root.clone(),
-            error,
-        })
+        self.list_pids_at(&ProcPath::new().file("."))
+            .map_err(|error| SourceError {
+                path: self.root.clone(),
+                error,
+            })
     }
 
     /// Reads every process, skipping those that vanish or are malformed.
@@ -359,8 +360,9 @@ impl ProcReader {
         threads
     }
 
-    /// The numeric entries of a directory below the root (a task list),
-    /// opened relative to the root like every other file.
+    /// The numeric entries of a directory below the root (the root itself
+    /// or a task list), sorted: /proc lists in PID order, a captured tree
+    /// may not. Entries are read without an allocation each.
     fn list_pids_at(&self, relative: &ProcPath) -> io::Result<Vec<i32>> {
         let mut dir = nix::dir::Dir::openat(
             self.root_fd.as_fd(),
@@ -371,7 +373,12 @@ impl ProcReader {
         .map_err(io::Error::from)?;
         let mut pids = Vec::new();
         for entry in dir.iter() {
-            let Ok(entry) = entry else { continue };
+            let entry = match entry {
+                Ok(entry) => entry,
+                // An entry that vanished while listing: nothing to show.
+                Err(Errno::ENOENT) => continue,
+                Err(e) => return Err(e.into()),
+            };
             if let Some(pid) = parse_pid(entry.file_name().to_bytes()) {
                 pids.push(pid);
             }
@@ -498,24 +505,6 @@ fn parse_pid(name: &[u8]) -> Option<i32> {
         .parse()
         .ok()
         .filter(|&p| p > 0)
-}
-
-fn list_pids(dir: &Path) -> io::Result<Vec<i32>> {
-    let mut pids = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let entry = match entry {
-            Ok(e) => e,
-            // An entry that vanished while listing: nothing to show.
-            Err(e) if e.raw_os_error() == Some(Errno::ENOENT as i32) => continue,
-            Err(e) => return Err(e),
-        };
-        if let Some(pid) = parse_pid(entry.file_name().as_encoded_bytes()) {
-            pids.push(pid);
-        }
-    }
-    // /proc lists in pid order already; a captured tree may not.
-    pids.sort_unstable();
-    Ok(pids)
 }
 
 /// The first number on the line starting with `key` (or on the first line
