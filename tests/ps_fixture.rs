@@ -396,3 +396,21 @@ fn parallel_reading_lists_what_one_thread_lists_in_pid_order() {
         assert_eq!(many_err, one_err, "--jobs {jobs}");
     }
 }
+
+#[test]
+fn files_larger_than_the_read_buffer_are_read_whole() {
+    let fake = fixture();
+    // 40,000 arguments of 5 bytes: far beyond one read of the buffer.
+    let args: Vec<String> = (0..40_000).map(|i| format!("a{i:04}")).collect();
+    let mut long = FakeTask::new(90, 1, "long");
+    long.cmdline = Some(
+        args.iter()
+            .flat_map(|a| [a.as_bytes(), b"\0"].concat())
+            .collect(),
+    );
+    fake.add(&long);
+    let (out, _, code) = ps(&fake, &["--json", "-p", "90"]);
+    assert_eq!(code, 0);
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_eq!(doc["processes"][0]["cmdline"], serde_json::json!(args));
+}

@@ -441,6 +441,11 @@ impl ProcPath {
                 break;
             }
         }
+        if n < 0 {
+            // Never a /proc entry, so opening it fails as it should.
+            at -= 1;
+            digits[at] = b'-';
+        }
         self.push(&digits[at..])
     }
 
@@ -530,6 +535,34 @@ pub use users::uid_for_name;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_are_built_as_text_would_be() {
+        let dir = ProcPath::new().number(812);
+        assert_eq!(dir.file("stat").as_str(), "812/stat");
+        let thread = dir.file("task").number(2_147_483_647).file("status");
+        assert_eq!(thread.as_str(), "812/task/2147483647/status");
+        assert_eq!(thread.as_cstr().to_bytes(), thread.as_str().as_bytes());
+        assert_eq!(ProcPath::new().number(0).as_str(), "0");
+        assert_eq!(ProcPath::new().number(-5).as_str(), "-5");
+        assert_eq!(ProcPath::new().number(i32::MIN).as_str(), "-2147483648");
+    }
+
+    #[test]
+    fn pid_entries_are_positive_decimal_numbers() {
+        assert_eq!(parse_pid(b"812"), Some(812));
+        for name in [
+            &b""[..],
+            b"0",
+            b"self",
+            b"-1",
+            b"12a",
+            b"99999999999",
+            b"\xff",
+        ] {
+            assert_eq!(parse_pid(name), None, "{name:?}");
+        }
+    }
 
     #[test]
     fn first_field_finds_keyed_and_plain_values() {
