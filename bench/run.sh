@@ -61,16 +61,19 @@ spawn_tree() {
 
 peak_kb() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 
-median_ms() { # hyperfine JSON files -> median in ms of all runs, per command
+# hyperfine JSON files -> per command: the median wall time of all runs and
+# the mean CPU time (user + system) over the passes, both in ms.
+wall_and_cpu_ms() {
   python3 -c 'import json, statistics, sys
 per_command = None
 for path in sys.argv[1:]:
     results = json.load(open(path))["results"]
-    per_command = per_command or [[] for _ in results]
-    for times, r in zip(per_command, results):
+    per_command = per_command or [([], []) for _ in results]
+    for (times, cpu), r in zip(per_command, results):
         times.extend(r["times"])
-for times in per_command:
-    print("%.1f" % (statistics.median(times) * 1000))' "$@"
+        cpu.append(r["user"] + r["system"])
+for times, cpu in per_command:
+    print("%.1f %.1f" % (statistics.median(times) * 1000, statistics.mean(cpu) * 1000))' "$@"
 }
 
 declare -a names=(
@@ -106,7 +109,8 @@ fi
 
 ratio() { python3 -c "print('%.2fx' % ($1 / $2))"; }
 quotient() { python3 -c "print('%.2f' % ($1 / $2))"; }
-declare -A median_at # "size index" -> median ms
+declare -A median_at # "size index" -> median wall ms
+declare -A cpu_at    # "size index" -> mean CPU ms
 
 for n in "${sizes[@]}"; do
   spawn_tree "$n"
@@ -125,12 +129,17 @@ for n in "${sizes[@]}"; do
       --output=pipe "${cmds[@]}" >/dev/null 2>&1
     jsons+=("$json")
   done
-  mapfile -t medians < <(median_ms "${jsons[@]}")
-  printf '%-44s %10s %12s\n' command "median ms" "peak RSS kB"
+  medians=() cpus=()
+  while read -r wall cpu; do
+    medians+=("$wall")
+    cpus+=("$cpu")
+  done < <(wall_and_cpu_ms "${jsons[@]}")
+  printf '%-44s %10s %8s %12s\n' command "median ms" "CPU ms" "peak RSS kB"
   for i in "${!cmds[@]}"; do
     median_at["$n $i"]=${medians[$i]}
+    cpu_at["$n $i"]=${cpus[$i]}
     # shellcheck disable=SC2086
-    printf '%-44s %10s %12s\n' "${names[$i]}" "${medians[$i]}" "$(peak_kb ${cmds[$i]})"
+    printf '%-44s %10s %8s %12s\n' "${names[$i]}" "${medians[$i]}" "${cpus[$i]}" "$(peak_kb ${cmds[$i]})"
   done
   echo "ratios (ps or pstree time / pscope time):"
   echo "  stat-only columns:          $(ratio "${medians[2]}" "${medians[3]}")  (pscope / stat floor: $(quotient "${medians[3]}" "${medians[0]}"))"
@@ -151,9 +160,10 @@ done
 # Growth in cost between the two largest sizes, for every command.
 if [ ${#sizes[@]} -ge 2 ]; then
   small=${sizes[-2]} large=${sizes[-1]}
-  echo "== time($large) / time($small) =="
+  echo "== time($large) / time($small): wall, CPU =="
   for i in "${!cmds[@]}"; do
-    printf '%-44s %s\n' "${names[$i]}" \
-      "$(quotient "${median_at["$large $i"]}" "${median_at["$small $i"]}")"
+    printf '%-44s %6s %6s\n' "${names[$i]}" \
+      "$(quotient "${median_at["$large $i"]}" "${median_at["$small $i"]}")" \
+      "$(quotient "${cpu_at["$large $i"]}" "${cpu_at["$small $i"]}")"
   done
 fi
