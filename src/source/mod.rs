@@ -160,11 +160,7 @@ impl ProcReader {
             .clamp(1, 64)
             .min(pids.len().div_ceil(MIN_PIDS_PER_JOB))
             .max(1);
-        let (mut tasks, mut warnings) = if jobs == 1 {
-            self.read_many(&pids, needs)
-        } else {
-            self.read_parallel(&pids, needs, jobs)
-        };
+        let (mut tasks, mut warnings) = self.read_all(&pids, needs, jobs);
         // Slots of processes that vanished (or were malformed) stay empty.
         tasks.retain(|t| t.pid != 0);
         warnings.sort_unstable();
@@ -192,27 +188,12 @@ impl ProcReader {
             .map_err(io::Error::from)
     }
 
-    /// Reads `pids` in order into one slot each; a process that cannot be
-    /// read leaves its slot empty (pid 0).
-    fn read_many(&self, pids: &[i32], needs: Needs) -> (Vec<Task>, Vec<(i32, String)>) {
-        let mut tasks: Vec<Task> = std::iter::repeat_with(Task::default)
-            .take(pids.len())
-            .collect();
-        let mut warnings = Vec::new();
-        self.read_into(pids, &mut tasks, needs, &mut ReadBuf::new(), &mut warnings);
-        (tasks, warnings)
-    }
-
-    /// Like `read_many`, on `jobs` threads (this one included). The slots
-    /// are handed out in blocks as threads come for more, so a thread that
-    /// drew cheap processes (kernel threads) takes more of the rest, and no
-    /// result is copied after the threads are done.
-    fn read_parallel(
-        &self,
-        pids: &[i32],
-        needs: Needs,
-        jobs: usize,
-    ) -> (Vec<Task>, Vec<(i32, String)>) {
+    /// Reads `pids` into one slot each, in order, on `jobs` threads (this
+    /// one included); a process that cannot be read leaves its slot empty
+    /// (pid 0). The slots are handed out in blocks as threads come for more,
+    /// so a thread that drew cheap processes (kernel threads) takes more of
+    /// the rest, and no result is copied after the threads are done.
+    fn read_all(&self, pids: &[i32], needs: Needs, jobs: usize) -> (Vec<Task>, Vec<(i32, String)>) {
         const BLOCK: usize = 64;
         let mut tasks: Vec<Task> = std::iter::repeat_with(Task::default)
             .take(pids.len())
