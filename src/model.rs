@@ -62,6 +62,8 @@ pub struct Task {
     /// process that is not dumpable), when asked for.
     pub owner_uid: Option<u32>,
     /// Threads of a process (tasks under /proc/PID/task), when asked for.
+    /// In a scan, a single-threaded process has none listed: its only
+    /// thread is the process itself.
     pub threads: Vec<Task>,
 }
 

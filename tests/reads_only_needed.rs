@@ -76,11 +76,36 @@ fn tree_lists_task_directories_of_multithreaded_processes_only() {
         fake.add(&FakeTask::new(pid, 1, "single"));
     }
     let root = fake.root_arg();
-    let lines = opened(&["--proc-root", &root, "tree", "-p"]);
-    let task_dirs: Vec<_> = lines.iter().filter(|l| l.contains("task\"")).collect();
-    assert_eq!(task_dirs.len(), 1, "{lines:#?}");
-    assert!(task_dirs[0].contains("\"1/task\""), "{lines:#?}");
+    for listing in [
+        &["tree", "-p"][..],
+        &["tree", "-p", "-t"],
+        &["-L", "-o", "pid,lwp"],
+    ] {
+        let args: Vec<&str> = ["--proc-root", &root]
+            .into_iter()
+            .chain(listing.iter().copied())
+            .collect();
+        let lines = opened(&args);
+        let task_dirs: Vec<_> = lines.iter().filter(|l| l.contains("task\"")).collect();
+        assert_eq!(task_dirs.len(), 1, "{listing:?}: {lines:#?}");
+        assert!(
+            task_dirs[0].contains("\"1/task\""),
+            "{listing:?}: {lines:#?}"
+        );
+    }
 
     let out = run(&["--proc-root", &root, "tree", "-p"]);
     assert!(stdout(&out).contains("{init}(5)"), "{}", stdout(&out));
+    // Every process still has its row under -L, the thread its own.
+    let out = run(&["--proc-root", &root, "-L", "-o", "pid,lwp", "--no-headers"]);
+    let text = stdout(&out);
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(
+        rows,
+        [["1", "1"], ["1", "5"], ["2", "2"], ["3", "3"], ["4", "4"]],
+        "{text}"
+    );
 }

@@ -49,15 +49,32 @@ impl Context {
     /// Reads every process with the configured parallelism, and tells the
     /// user (one line each) about processes skipped as malformed.
     pub fn scan(&self, needs: crate::source::Needs) -> Result<crate::model::Snapshot> {
-        let jobs = self
-            .global
+        let snapshot = self.reader()?.scan(needs, self.jobs())?;
+        self.warn_skipped(&snapshot);
+        Ok(snapshot)
+    }
+
+    /// Threads reading /proc: `--jobs`, else the default.
+    pub fn jobs(&self) -> usize {
+        self.global
             .jobs
-            .map_or_else(crate::source::default_jobs, usize::from);
-        let snapshot = self.reader()?.scan(needs, jobs)?;
+            .map_or_else(crate::source::default_jobs, usize::from)
+    }
+
+    pub fn warn_skipped(&self, snapshot: &crate::model::Snapshot) {
         for w in &snapshot.warnings {
             eprintln!("pscope: warning: {w}");
         }
-        Ok(snapshot)
+    }
+
+    /// What a report of processes (zombies, orphans) reads: arguments for
+    /// its table, and status too for full JSON records.
+    pub fn report_needs(&self) -> crate::source::Needs {
+        crate::source::Needs {
+            cmdline: true,
+            status: self.format != Format::Table,
+            ..crate::source::Needs::default()
+        }
     }
 
     /// How rows of this snapshot are formatted.

@@ -12,7 +12,6 @@ use crate::error::exit;
 use crate::render::json::{self, ProcessRecord};
 use crate::render::table::{self, Row, Tone};
 use crate::render::{self};
-use crate::source::Needs;
 
 #[derive(Serialize)]
 struct Adopter {
@@ -58,12 +57,7 @@ struct Report {
 }
 
 pub fn run(_args: &OrphansArgs, cx: &Context) -> Result<i32> {
-    let needs = Needs {
-        cmdline: true,
-        status: cx.format != Format::Table,
-        ..Needs::default()
-    };
-    let snapshot = cx.scan(needs)?;
+    let snapshot = cx.scan(cx.report_needs())?;
     let kinship = Kinship::new(&snapshot.tasks);
     let row_cx = cx.rows(&snapshot);
     let orphans: Vec<Orphan> = snapshot

@@ -184,7 +184,8 @@ fn threads_of(process: &Task) -> Vec<Task> {
         ..process.clone()
     };
     if process.threads.is_empty() {
-        // The task directory vanished or is hidden: show the process itself.
+        // Single-threaded (its task directory is not listed), or the
+        // directory vanished or is hidden: show the process itself.
         return vec![main()];
     }
     process

@@ -56,25 +56,22 @@ pub fn run(args: &ShowArgs, cx: &Context) -> Result<i32> {
         ..Needs::default()
     };
     let reader = cx.reader()?;
-    let snapshot = cx.scan(needs)?;
+    let snapshot = reader.scan(needs, cx.jobs())?;
+    cx.warn_skipped(&snapshot);
     let kinship = Kinship::new(&snapshot.tasks);
     let pid = args.pid;
     let task = kinship
         .get(pid)
         .ok_or_else(|| error::not_found(format!("process {pid} not found")))?;
     // Threads are read for this process alone (nice is per thread).
-    let threads = reader
-        .process(
-            pid,
-            Needs {
-                threads: true,
-                thread_stat: true,
-                thread_status: true,
-                ..needs
-            },
-        )
-        .map(|t| t.threads)
-        .unwrap_or_default();
+    let threads = reader.threads(
+        task,
+        Needs {
+            thread_stat: true,
+            thread_status: true,
+            ..needs
+        },
+    );
     let row_cx = cx.rows(&snapshot);
     let kind = kinship.kind(task);
     let link = |name: &str| {

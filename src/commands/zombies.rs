@@ -15,7 +15,6 @@ use crate::model::Snapshot;
 use crate::render::json::{self, ProcessRecord};
 use crate::render::table::{self, Row, Tone};
 use crate::render::{self};
-use crate::source::Needs;
 
 /// What to do about the zombies of one parent.
 pub fn advice(parent: i32) -> String {
@@ -88,12 +87,7 @@ pub fn zombie_groups(snapshot: &Snapshot, kinship: &Kinship, cx: &RowContext) ->
 }
 
 pub fn run(args: &ZombiesArgs, cx: &Context) -> Result<i32> {
-    let needs = Needs {
-        cmdline: true,
-        status: cx.format != Format::Table,
-        ..Needs::default()
-    };
-    let snapshot = cx.scan(needs)?;
+    let snapshot = cx.scan(cx.report_needs())?;
     let kinship = Kinship::new(&snapshot.tasks);
     let row_cx = cx.rows(&snapshot);
     let groups = zombie_groups(&snapshot, &kinship, &row_cx);

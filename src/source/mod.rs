@@ -238,8 +238,27 @@ impl ProcReader {
     }
 
     /// Reads one process, or `None` when it does not exist (or is malformed).
+    /// Its threads, when asked for, are every task under /proc/PID/task,
+    /// the main thread included.
     pub fn process(&self, pid: i32, needs: Needs) -> Option<Task> {
-        self.read_process(pid, needs, &mut ReadBuf::new()).ok()
+        let only_process = Needs {
+            threads: false,
+            ..needs
+        };
+        let mut task = self
+            .read_process(pid, only_process, &mut ReadBuf::new())
+            .ok()?;
+        if needs.threads {
+            task.threads = self.threads(&task, needs);
+        }
+        Some(task)
+    }
+
+    /// Every task under /proc/PID/task of a process already read, the main
+    /// thread included; empty when the directory cannot be read.
+    pub fn threads(&self, process: &Task, needs: Needs) -> Vec<Task> {
+        let dir = ProcPath::new().number(process.pid);
+        self.read_threads(&dir, process, needs, &mut ReadBuf::new())
     }
 
     fn read_process(&self, pid: i32, needs: Needs, buf: &mut ReadBuf) -> Result<Task, Skipped> {
@@ -263,9 +282,10 @@ impl ProcReader {
             .ok()
             .map(|st| st.st_uid);
         }
-        // A single-threaded process's task directory holds only itself,
-        // which stands for nothing new unless each thread's stat is wanted.
-        if needs.threads && (needs.thread_stat || task.stat.num_threads != 1) {
+        // In a listing a single-threaded process's task directory would
+        // hold only itself, which every listing shows from the process's
+        // own files (ps -L's main-thread row, the tree's process node).
+        if needs.threads && task.stat.num_threads != 1 {
             task.threads = self.read_threads(&dir, &task, needs, buf);
         }
         Ok(task)
