@@ -83,15 +83,20 @@ fn assert_all_gone(pids: &HashSet<i64>, what: &str) {
     }
 }
 
-fn run_demo(args: &[&str]) -> (Vec<Value>, i32, u32) {
-    let child = pscope()
+/// `pscope demo ARGS --json` with its output piped to the test.
+fn spawn_demo(args: &[&str]) -> Child {
+    pscope()
         .arg("demo")
         .args(args)
         .arg("--json")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+fn run_demo(args: &[&str]) -> (Vec<Value>, i32, u32) {
+    let child = spawn_demo(args);
     let pid = child.id();
     let out = child.wait_with_output().unwrap();
     let events: Vec<Value> = stdout(&out)
@@ -248,14 +253,7 @@ fn nice_demo_measures_shares() {
 /// Starts a demo, waits for `after` events, interrupts it, and checks that
 /// every process it had started is gone.
 fn interrupt(args: &[&str], after: usize, signal: i32) {
-    let mut child: Child = pscope()
-        .arg("demo")
-        .args(args)
-        .arg("--json")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_demo(args);
     let pid = child.id();
     let mut reader = BufReader::new(child.stdout.take().unwrap());
     let mut events = Vec::new();
