@@ -13,6 +13,7 @@ fn fixture() -> FakeProc {
     kthreadd.session = 0;
     kthreadd.pgrp = 0;
     kthreadd.vm = None;
+    kthreadd.flags = KTHREAD_FLAGS;
     kthreadd.cmdline = Some(Vec::new());
     fake.add(&kthreadd);
     let mut kworker = FakeTask::new(3, 2, "kworker/0:1-events");
@@ -22,6 +23,7 @@ fn fixture() -> FakeProc {
     kworker.nice = -20;
     kworker.priority = 0;
     kworker.vm = None;
+    kworker.flags = KTHREAD_FLAGS;
     kworker.cmdline = Some(Vec::new());
     fake.add(&kworker);
     // SCHED_FIFO at rtprio 50 with a nice value of 5 left over.

@@ -109,3 +109,66 @@ fn tree_lists_task_directories_of_multithreaded_processes_only() {
         "{text}"
     );
 }
+
+/// A kernel thread has no memory lines in status and a zombie no longer
+/// has them, so a listing that wants only those lines (STAT's L, VSZ, RSS)
+/// does not open their status; one that wants user ids still does.
+#[test]
+fn memoryless_tasks_skip_status_when_only_memory_is_wanted() {
+    if !have("strace") {
+        return skip("strace is not installed");
+    }
+    let fake = FakeProc::new(1000.0);
+    fake.add(&FakeTask::new(1, 0, "init"));
+    let mut kthreadd = FakeTask::new(2, 0, "kthreadd");
+    kthreadd.flags = KTHREAD_FLAGS;
+    kthreadd.vm = None;
+    fake.add(&kthreadd);
+    let mut zombie = FakeTask::new(3, 1, "gone");
+    zombie.state = 'Z';
+    zombie.session = 1;
+    zombie.vm = None;
+    fake.add(&zombie);
+    let mut locker = FakeTask::new(4, 1, "locker");
+    locker.vm = Some((5000, 1000, 64));
+    fake.add(&locker);
+    let root = fake.root_arg();
+
+    let status_opened = |columns: &str| -> Vec<String> {
+        let lines = opened(&["--proc-root", &root, "-o", columns]);
+        let mut pids: Vec<String> = lines
+            .iter()
+            .filter(|l| l.contains("/status\""))
+            .filter_map(|l| l.split('"').nth(1))
+            .map(|path| path.trim_end_matches("/status").to_string())
+            .collect();
+        pids.sort();
+        pids
+    };
+    assert_eq!(status_opened("pid,stat,vsz,rss"), ["1", "4"]);
+    assert_eq!(status_opened("pid,user,stat"), ["1", "2", "3", "4"]);
+
+    // The rows are what the skipped status files would have given.
+    let out = run(&[
+        "--proc-root",
+        &root,
+        "-o",
+        "pid,stat,vsz,rss",
+        "--no-headers",
+    ]);
+    let text = stdout(&out);
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ["1", "Ss", "10000", "2000"],
+            ["2", "Ss", "0", "0"],
+            ["3", "Z", "0", "0"],
+            ["4", "SLs", "5000", "1000"],
+        ],
+        "{text}"
+    );
+}

@@ -169,13 +169,17 @@ impl SortValue {
 impl Field {
     /// Files beyond stat that this field needs.
     pub fn needs(self) -> Needs {
-        let status = Needs {
+        let memory = Needs {
             status: true,
             ..Needs::default()
         };
+        let ids = Needs {
+            status_ids: true,
+            ..memory
+        };
         match self {
-            Field::User | Field::Ruser | Field::Uid | Field::Ruid => status,
-            Field::Stat | Field::Pmem | Field::Vsz | Field::Rss => status,
+            Field::User | Field::Ruser | Field::Uid | Field::Ruid => ids,
+            Field::Stat | Field::Pmem | Field::Vsz | Field::Rss => memory,
             Field::Args => Needs {
                 cmdline: true,
                 ..Needs::default()

@@ -73,6 +73,7 @@ impl Context {
         crate::source::Needs {
             cmdline: true,
             status: self.format != Format::Table,
+            status_ids: self.format != Format::Table,
             ..crate::source::Needs::default()
         }
     }

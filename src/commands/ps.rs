@@ -38,11 +38,13 @@ pub fn run(args: &PsArgs, cx: &Context) -> Result<i32> {
     if structured {
         needs = needs.union(Needs {
             status: true,
+            status_ids: true,
             cmdline: true,
             ..Needs::default()
         });
     }
     needs.status |= selection.needs_status();
+    needs.status_ids |= selection.needs_status();
     if args.threads {
         needs.threads = true;
         needs.thread_stat = true;

@@ -52,6 +52,7 @@ fn relative(task: &Task) -> Relative {
 pub fn run(args: &ShowArgs, cx: &Context) -> Result<i32> {
     let needs = Needs {
         status: true,
+        status_ids: true,
         cmdline: true,
         ..Needs::default()
     };

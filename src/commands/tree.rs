@@ -50,6 +50,7 @@ pub fn run(args: &TreeArgs, cx: &Context) -> Result<i32> {
         .iter()
         .fold(Needs::default(), |n, c| n.union(c.field.needs()));
     needs.status |= args.stat || structured;
+    needs.status_ids |= structured;
     needs.cmdline |= args.arguments || structured;
     needs.owner = args.uid_changes || matches!(start, Start::User(_));
     needs.threads = !args.hide_threads || structured;

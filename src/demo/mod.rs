@@ -303,6 +303,7 @@ impl Lab {
     pub fn read(&self, pid: Pid, threads: bool) -> Option<Task> {
         let needs = Needs {
             status: true,
+            status_ids: true,
             cmdline: true,
             threads,
             thread_stat: threads,
@@ -335,6 +336,7 @@ impl Lab {
         Ok(self.reader.scan(
             Needs {
                 status: true,
+                status_ids: true,
                 cmdline: true,
                 ..Needs::default()
             },

@@ -16,7 +16,7 @@ use nix::errno::Errno;
 use nix::fcntl::{openat, OFlag};
 use nix::sys::stat::Mode;
 
-use crate::model::{Snapshot, StatusFields, SystemInfo, Task};
+use crate::model::{Snapshot, StatFields, StatusFields, SystemInfo, Task};
 
 /// Below this many processes per thread, a thread costs more than it saves.
 const MIN_PIDS_PER_JOB: usize = 200;
@@ -29,7 +29,11 @@ pub fn default_jobs() -> usize {
 /// Which per-process files a command needs. stat is always read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Needs {
+    /// /proc/PID/status, for its memory lines (VmLck, VmRSS, VmSize).
     pub status: bool,
+    /// status for its Uid and Gid lines too. Without them, a task that has
+    /// no memory of its own is not read: see `status_is_empty`.
+    pub status_ids: bool,
     pub cmdline: bool,
     pub threads: bool,
     /// Read each thread's own stat; without it a thread is only its id.
@@ -44,6 +48,7 @@ impl Needs {
     pub fn union(self, other: Needs) -> Needs {
         Needs {
             status: self.status || other.status,
+            status_ids: self.status_ids || other.status_ids,
             cmdline: self.cmdline || other.cmdline,
             threads: self.threads || other.threads,
             thread_stat: self.thread_stat || other.thread_stat,
@@ -164,13 +169,19 @@ impl ProcReader {
         // Slots of processes that vanished (or were malformed) stay empty.
         tasks.retain(|t| t.pid != 0);
         warnings.sort_unstable();
-        let users = users::names_for(tasks.iter().flat_map(|t| {
-            let thread_ids = t.threads.iter().flat_map(|th| [th.euid(), th.ruid()]);
-            [t.euid(), t.ruid(), t.owner_uid]
-                .into_iter()
-                .chain(thread_ids)
-                .flatten()
-        }));
+        // Names are looked up only for a command that shows users: the
+        // user database costs a file read or a daemon's answer.
+        let users = if needs.status_ids || needs.owner {
+            users::names_for(tasks.iter().flat_map(|t| {
+                let thread_ids = t.threads.iter().flat_map(|th| [th.euid(), th.ruid()]);
+                [t.euid(), t.ruid(), t.owner_uid]
+                    .into_iter()
+                    .chain(thread_ids)
+                    .flatten()
+            }))
+        } else {
+            HashMap::new()
+        };
         Ok(Snapshot {
             system,
             tasks,
@@ -265,7 +276,7 @@ impl ProcReader {
         let dir = ProcPath::new().number(pid);
         let mut task = self.read_task(&dir, pid, pid, buf)?;
         if needs.status {
-            task.status = self.read_status(&dir, buf);
+            task.status = self.read_status(&dir, &task.stat, needs, buf);
         }
         if needs.cmdline {
             task.cmdline = self
@@ -314,7 +325,19 @@ impl ProcReader {
         }
     }
 
-    fn read_status(&self, dir: &ProcPath, buf: &mut ReadBuf) -> Option<Box<StatusFields>> {
+    /// The status fields of a task. When only memory lines are wanted, a
+    /// task that has none gets the empty record its file would have given,
+    /// without reading it.
+    fn read_status(
+        &self,
+        dir: &ProcPath,
+        stat: &StatFields,
+        needs: Needs,
+        buf: &mut ReadBuf,
+    ) -> Option<Box<StatusFields>> {
+        if !needs.status_ids && status_is_empty(stat) {
+            return Some(Box::default());
+        }
         let bytes = self.read_at(&dir.file("status"), buf).ok()?;
         Some(Box::new(parse::parse_status(bytes)))
     }
@@ -352,7 +375,7 @@ impl ProcReader {
             let thread_dir = task_dir.number(tid);
             if let Ok(mut thread) = self.read_task(&thread_dir, tid, process.pid, buf) {
                 if needs.thread_status {
-                    thread.status = self.read_status(&thread_dir, buf);
+                    thread.status = self.read_status(&thread_dir, &thread.stat, needs, buf);
                 }
                 thread.owner_uid = process.owner_uid;
                 threads.push(thread);
@@ -499,6 +522,18 @@ impl ReadBuf {
             }
         }
     }
+}
+
+/// The kernel marks its own threads with PF_KTHREAD in stat's flags.
+const PF_KTHREAD: u32 = 0x0020_0000;
+
+/// Whether status can hold no memory lines for this task: the kernel
+/// prints them only for a task with memory of its own, which a kernel
+/// thread never has and a zombie (Z, or X while it is being reaped) no
+/// longer has. Knowing this from stat saves reading status, the costliest
+/// file of a listing, for every such task when only memory is wanted.
+fn status_is_empty(stat: &StatFields) -> bool {
+    stat.flags & PF_KTHREAD != 0 || matches!(stat.state, 'Z' | 'X')
 }
 
 /// A directory entry that names a process or thread: digits only, above 0.

@@ -129,6 +129,8 @@ pub struct FakeTask {
     pub session: i32,
     pub tty_nr: i32,
     pub tpgid: i32,
+    /// Process flags (PF_*); see `KTHREAD_FLAGS`.
+    pub flags: u32,
     pub utime: u64,
     pub stime: u64,
     pub priority: i64,
@@ -142,6 +144,12 @@ pub struct FakeTask {
     pub cmdline: Option<Vec<u8>>,
 }
 
+/// stat's flags of an ordinary process (PF_RANDOMIZE).
+pub const USER_FLAGS: u32 = 0x0040_0000;
+/// stat's flags of a kernel thread such as kthreadd (PF_KTHREAD,
+/// PF_NOFREEZE, PF_FORKNOEXEC).
+pub const KTHREAD_FLAGS: u32 = 0x0020_8040;
+
 impl FakeTask {
     pub fn new(pid: i32, ppid: i32, comm: &str) -> Self {
         FakeTask {
@@ -153,6 +161,7 @@ impl FakeTask {
             session: pid,
             tty_nr: 0,
             tpgid: -1,
+            flags: USER_FLAGS,
             utime: 0,
             stime: 0,
             priority: 20,
@@ -172,8 +181,8 @@ impl FakeTask {
         line.extend_from_slice(&self.comm);
         line.extend_from_slice(
             format!(
-                ") {} {} {} {} {} {} 4194304 0 0 0 0 {} {} 0 0 {} {} {} 0 {} {} {} 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 {} {} 0 0 0 0 0 0 0 0 0 0\n",
-                self.state, self.ppid, self.pgrp, self.session, self.tty_nr, self.tpgid,
+                ") {} {} {} {} {} {} {} 0 0 0 0 {} {} 0 0 {} {} {} 0 {} {} {} 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 {} {} 0 0 0 0 0 0 0 0 0 0\n",
+                self.state, self.ppid, self.pgrp, self.session, self.tty_nr, self.tpgid, self.flags,
                 self.utime, self.stime, self.priority, self.nice, self.threads, self.starttime,
                 self.vm.map_or(0, |v| v.0 * 1024), self.vm.map_or(0, |v| v.1 / 4),
                 self.rt_priority, self.policy
