@@ -82,9 +82,15 @@ fn plain_from(
             *w = (*w).max(h.title.width());
         }
     }
+    // A left-aligned last column is never padded, so its width is not
+    // needed: its cells (often the longest, command lines) are made once.
+    let measured = match headers.last() {
+        Some(last) if !last.right_aligned => n - 1,
+        _ => n,
+    };
     let mut buf = String::new();
     for r in 0..count {
-        for (c, w) in widths.iter_mut().enumerate() {
+        for (c, w) in widths.iter_mut().enumerate().take(measured) {
             buf.clear();
             cell(r, c, &mut buf);
             *w = (*w).max(cell_width(&buf));
