@@ -1,6 +1,7 @@
 //! The only part of pscope that reads /proc. It turns a /proc directory (the
 //! real one or a captured tree given by `--proc-root`) into a [`Snapshot`].
 
+mod handout;
 pub mod parse;
 mod users;
 
@@ -10,16 +11,19 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use nix::errno::Errno;
 use nix::fcntl::{openat, OFlag};
 use nix::sys::stat::Mode;
 
 use crate::model::{Snapshot, StatFields, StatusFields, SystemInfo, Task};
+use handout::Handout;
 
 /// Below this many processes per thread, a thread costs more than it saves.
 const MIN_PIDS_PER_JOB: usize = 200;
+
+/// No PID is above this (the kernel's PID_MAX_LIMIT on 64-bit machines).
+const PID_MAX_LIMIT: usize = 1 << 22;
 
 /// How many threads read /proc by default: one per CPU, at most four.
 pub fn default_jobs() -> usize {
@@ -146,28 +150,85 @@ impl ProcReader {
         }
     }
 
-    /// The numeric entries of the root directory, in PID order.
-    pub fn pids(&self) -> Result<Vec<i32>, SourceError> {
-        self.list_pids_at(&ProcPath::new().file("."))
-            .map_err(|error| SourceError {
-                path: self.root.clone(),
-                error,
-            })
-    }
-
     /// Reads every process, skipping those that vanish or are malformed.
-    /// With `jobs` above 1 the processes are split among that many threads:
-    /// the cost is the kernel formatting each file, which runs in parallel.
+    /// Reading starts while /proc is still being listed. With `jobs` above
+    /// 1 the processes are split among that many threads: the cost is the
+    /// kernel formatting each file, which runs in parallel.
     pub fn scan(&self, needs: Needs, jobs: usize) -> Result<Snapshot, SourceError> {
         let system = self.system_info()?;
-        let pids = self.pids()?;
-        let jobs = jobs
-            .clamp(1, 64)
-            .min(pids.len().div_ceil(MIN_PIDS_PER_JOB))
-            .max(1);
-        let (mut tasks, mut warnings) = self.read_all(&pids, needs, jobs);
+        // The root's link count is its number of subdirectories and a few
+        // more: for /proc, its number of processes. Slots for that many are
+        // allocated before listing; processes listed beyond are read last.
+        let expected = nix::sys::stat::fstat(self.root_fd.as_fd())
+            .map_or(0, |st| st.st_nlink as usize)
+            .min(PID_MAX_LIMIT);
+        self.scan_sized(system, needs, jobs, expected)
+    }
+
+    /// `scan` with slots for `expected` processes.
+    fn scan_sized(
+        &self,
+        system: SystemInfo,
+        needs: Needs,
+        jobs: usize,
+        expected: usize,
+    ) -> Result<Snapshot, SourceError> {
+        let mut tasks: Vec<Task> = std::iter::repeat_with(Task::default)
+            .take(expected)
+            .collect();
+        let handout = Handout::new(&mut tasks);
+        let jobs = jobs.clamp(1, 64);
+        let (listed, mut warnings) = std::thread::scope(|scope| {
+            let read = || {
+                let mut buf = ReadBuf::new();
+                let mut warnings = Vec::new();
+                while let Some(block) = handout.next() {
+                    let pids = &block.pids[..block.slots.len()];
+                    self.read_into(pids, block.slots, needs, &mut buf, &mut warnings);
+                }
+                warnings
+            };
+            let mut helpers = Vec::new();
+            let mut count = 0;
+            let listed = self.list_pids_in(&ProcPath::new().file("."), |pids| {
+                handout.add(pids);
+                count += pids.len();
+                // Each thread needs MIN_PIDS_PER_JOB processes to pay off.
+                while helpers.len() + 1 < jobs && count > (helpers.len() + 1) * MIN_PIDS_PER_JOB {
+                    helpers.push(scope.spawn(read));
+                }
+            });
+            handout.finish();
+            let mut warnings = read();
+            for helper in helpers {
+                warnings.extend(helper.join().unwrap_or_default());
+            }
+            (listed, warnings)
+        });
+        listed.map_err(|error| SourceError {
+            path: self.root.clone(),
+            error,
+        })?;
+        let overflow = handout.into_overflow();
+        if !overflow.is_empty() {
+            let mut more: Vec<Task> = std::iter::repeat_with(Task::default)
+                .take(overflow.len())
+                .collect();
+            self.read_into(
+                &overflow,
+                &mut more,
+                needs,
+                &mut ReadBuf::new(),
+                &mut warnings,
+            );
+            tasks.extend(more);
+        }
         // Slots of processes that vanished (or were malformed) stay empty.
         tasks.retain(|t| t.pid != 0);
+        // /proc lists in PID order; a captured tree need not.
+        if !tasks.is_sorted_by_key(|t| t.pid) {
+            tasks.sort_unstable_by_key(|t| t.pid);
+        }
         warnings.sort_unstable();
         // Names are looked up only for a command that shows users: the
         // user database costs a file read or a daemon's answer.
@@ -197,38 +258,6 @@ impl ProcReader {
         nix::fcntl::readlinkat(self.root_fd.as_fd(), format!("{pid}/{name}").as_str())
             .map(PathBuf::from)
             .map_err(io::Error::from)
-    }
-
-    /// Reads `pids` into one slot each, in order, on `jobs` threads (this
-    /// one included); a process that cannot be read leaves its slot empty
-    /// (pid 0). The slots are handed out in blocks as threads come for more,
-    /// so a thread that drew cheap processes (kernel threads) takes more of
-    /// the rest, and no result is copied after the threads are done.
-    fn read_all(&self, pids: &[i32], needs: Needs, jobs: usize) -> (Vec<Task>, Vec<(i32, String)>) {
-        const BLOCK: usize = 64;
-        let mut tasks: Vec<Task> = std::iter::repeat_with(Task::default)
-            .take(pids.len())
-            .collect();
-        let blocks = Mutex::new(pids.chunks(BLOCK).zip(tasks.chunks_mut(BLOCK)));
-        let work = || {
-            let mut buf = ReadBuf::new();
-            let mut warnings = Vec::new();
-            loop {
-                let next = blocks.lock().map(|mut it| it.next());
-                let Ok(Some((pids, slots))) = next else { break };
-                self.read_into(pids, slots, needs, &mut buf, &mut warnings);
-            }
-            warnings
-        };
-        let warnings = std::thread::scope(|scope| {
-            let helpers: Vec<_> = (1..jobs).map(|_| scope.spawn(work)).collect();
-            let mut warnings = work();
-            for helper in helpers {
-                warnings.extend(helper.join().unwrap_or_default());
-            }
-            warnings
-        });
-        (tasks, warnings)
     }
 
     fn read_into(
@@ -384,10 +413,19 @@ impl ProcReader {
         threads
     }
 
-    /// The numeric entries of a directory below the root (the root itself
-    /// or a task list), sorted: /proc lists in PID order, a captured tree
-    /// may not. Entries are read without an allocation each.
+    /// The numeric entries of a task directory, sorted: /proc lists in PID
+    /// order, a captured tree may not.
     fn list_pids_at(&self, relative: &ProcPath) -> io::Result<Vec<i32>> {
+        let mut pids = Vec::new();
+        self.list_pids_in(relative, |block| pids.extend_from_slice(block))?;
+        pids.sort_unstable();
+        Ok(pids)
+    }
+
+    /// Passes the numeric entries of a directory below the root to `found`
+    /// a block at a time, in the directory's order, as they are listed.
+    /// Entries are read without an allocation each.
+    fn list_pids_in(&self, relative: &ProcPath, mut found: impl FnMut(&[i32])) -> io::Result<()> {
         let mut dir = nix::dir::Dir::openat(
             self.root_fd.as_fd(),
             relative.as_cstr(),
@@ -395,7 +433,8 @@ impl ProcReader {
             Mode::empty(),
         )
         .map_err(io::Error::from)?;
-        let mut pids = Vec::new();
+        let mut block = [0; handout::BLOCK];
+        let mut len = 0;
         for entry in dir.iter() {
             let entry = match entry {
                 Ok(entry) => entry,
@@ -404,11 +443,18 @@ impl ProcReader {
                 Err(e) => return Err(e.into()),
             };
             if let Some(pid) = parse_pid(entry.file_name().to_bytes()) {
-                pids.push(pid);
+                block[len] = pid;
+                len += 1;
+                if len == block.len() {
+                    found(&block);
+                    len = 0;
+                }
             }
         }
-        pids.sort_unstable();
-        Ok(pids)
+        if len > 0 {
+            found(&block[..len]);
+        }
+        Ok(())
     }
 
     /// Reads a file below the root; the bytes live in `buf` until its next use.
@@ -571,6 +617,38 @@ pub use users::uid_for_name;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Processes listed beyond the slots allocated before listing (as
+    /// when many start during the listing) are read too, in PID order.
+    #[test]
+    fn a_listing_that_outgrows_its_slots_is_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in [
+            ("uptime", "1000.0 900.0\n"),
+            ("stat", "cpu 1 2 3 4\nbtime 1700000000\n"),
+            ("meminfo", "MemTotal: 1000 kB\n"),
+        ] {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        for pid in 1..=700 {
+            let pid_dir = dir.path().join(pid.to_string());
+            std::fs::create_dir(&pid_dir).unwrap();
+            let line = format!("{pid} (p{pid}) S 1 {pid} {pid} 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 100 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0\n");
+            std::fs::write(pid_dir.join("stat"), line).unwrap();
+        }
+        let reader = ProcReader::open(dir.path()).unwrap();
+        let system = reader.system_info().unwrap();
+        let needs = Needs::default();
+        let pids = |snapshot: &Snapshot| snapshot.tasks.iter().map(|t| t.pid).collect::<Vec<_>>();
+        let whole = reader.scan_sized(system.clone(), needs, 1, 1000).unwrap();
+        assert_eq!(pids(&whole), (1..=700).collect::<Vec<_>>());
+        for (jobs, expected) in [(1, 0), (1, 5), (3, 5), (3, 300), (3, 700)] {
+            let outgrown = reader
+                .scan_sized(system.clone(), needs, jobs, expected)
+                .unwrap();
+            assert_eq!(outgrown.tasks, whole.tasks, "jobs {jobs}, slots {expected}");
+        }
+    }
 
     #[test]
     fn paths_are_built_as_text_would_be() {
