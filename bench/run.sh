@@ -107,6 +107,23 @@ if command -v procs >/dev/null; then
   cmds+=("procs --pager disable")
 fi
 
+# CPU seconds used so far by all kernel threads (PF_KTHREAD), which share
+# the cores with the commands being timed.
+kernel_thread_cpu_s() {
+  python3 -c 'import os
+hz = os.sysconf("SC_CLK_TCK")
+ticks = 0
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        stat = open(f"/proc/{pid}/stat").read()
+    except OSError:
+        continue
+    fields = stat[stat.rindex(")") + 2:].split()
+    if int(fields[6]) & 0x200000:
+        ticks += int(fields[11]) + int(fields[12])
+print(ticks / hz)'
+}
+
 ratio() { python3 -c "print('%.2fx' % ($1 / $2))"; }
 quotient() { python3 -c "print('%.2f' % ($1 / $2))"; }
 declare -A median_at # "size index" -> median wall ms
@@ -123,12 +140,15 @@ for n in "${sizes[@]}"; do
   # burst of background work (reclaim, kernel threads) falls on every
   # command alike. -N: no shell between hyperfine and the command.
   jsons=()
+  kernel_before=$(kernel_thread_cpu_s)
+  started=$(date +%s.%N)
   for ((round = 1; round <= rounds; round++)); do
     json="$out_dir/hyperfine-$n-$round.json"
     hyperfine -N --style none --warmup 2 --runs "$runs" --export-json "$json" \
       --output=pipe "${cmds[@]}" >/dev/null 2>&1
     jsons+=("$json")
   done
+  kernel_share=$(python3 -c "print('%.0f%%' % (100 * ($(kernel_thread_cpu_s) - $kernel_before) / ($(date +%s.%N) - $started)))")
   medians=() cpus=()
   while read -r wall cpu; do
     medians+=("$wall")
@@ -141,6 +161,7 @@ for n in "${sizes[@]}"; do
     # shellcheck disable=SC2086
     printf '%-44s %10s %8s %12s\n' "${names[$i]}" "${medians[$i]}" "${cpus[$i]}" "$(peak_kb ${cmds[$i]})"
   done
+  echo "kernel threads used $kernel_share of one core while this size was timed"
   echo "ratios (ps or pstree time / pscope time):"
   echo "  stat-only columns:          $(ratio "${medians[2]}" "${medians[3]}")  (pscope / stat floor: $(quotient "${medians[3]}" "${medians[0]}"))"
   echo "  exact STAT:                 $(ratio "${medians[4]}" "${medians[5]}")  (pscope / stat+status floor: $(quotient "${medians[5]}" "${medians[1]}"))"
