@@ -19,7 +19,7 @@ Examples:
 Exit status: 0 success; 1 nothing matched, not found, or a check failed;
 2 usage error; 3 any other error (one line on stderr).";
 
-#[derive(Debug, Parser)]
+#[derive(Debug, Clone, Parser)]
 #[command(
     name = "pscope",
     version,
@@ -79,7 +79,7 @@ pub enum Format {
     Jsonl,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// List processes, with ps's keywords and values (the default command).
     #[command(

@@ -13,20 +13,27 @@ fn main() -> ExitCode {
     // Trees are walked recursively; a generous stack keeps a chain of
     // thousands of nested processes from overflowing it. Only the pages
     // actually touched are ever allocated.
+    let for_worker = cli.clone();
     let worker = std::thread::Builder::new()
         .stack_size(256 << 20)
-        .spawn(move || match pscope::commands::run(cli) {
-            Ok(code) => code,
-            Err(e) => report(&e),
-        });
-    let code = match worker.map(|w| w.join()) {
-        Ok(Ok(code)) => code,
-        _ => {
+        .spawn(move || run(for_worker));
+    let code = match worker {
+        Ok(worker) => worker.join().unwrap_or_else(|_| {
             eprintln!("pscope: internal error");
             exit::FAILURE
-        }
+        }),
+        // No thread to be had (a process limit): the main thread's stack
+        // serves all but the deepest trees.
+        Err(_) => run(cli),
     };
     ExitCode::from(code as u8)
+}
+
+fn run(cli: Cli) -> i32 {
+    match pscope::commands::run(cli) {
+        Ok(code) => code,
+        Err(e) => report(&e),
+    }
 }
 
 /// Help and version go to stdout; a usage error is one line on stderr.

@@ -143,3 +143,52 @@ fn hidepid_shows_only_ones_own_processes() {
     let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["roots"][0]["missing"], true);
 }
+
+/// Under a process limit that leaves fewer threads than asked for (or none
+/// beside the main one), pscope reads with the threads it gets: the same
+/// rows, no error, and no thread left waiting for work that never comes.
+#[test]
+fn a_process_limit_leaves_fewer_threads_not_a_failure() {
+    if !is_root() || !have("setpriv") || !have("prlimit") || !have("timeout") {
+        return skip("needs root, setpriv, prlimit and timeout to limit nobody's threads");
+    }
+    let fake = FakeProc::new(1000.0);
+    for pid in 1..=700 {
+        fake.add(&FakeTask::new(pid, 1, "worker"));
+    }
+    // Readable by nobody.
+    std::fs::set_permissions(
+        fake.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let root = fake.root_arg();
+    let listing = [
+        "--proc-root",
+        &root,
+        "-o",
+        "pid,ppid,stat,comm",
+        "--no-headers",
+    ];
+    let expected = stdout(&run(&[&listing[..], &["--jobs", "1"]].concat()));
+    assert_eq!(expected.lines().count(), 700);
+    for threads in ["1", "2", "3"] {
+        let out = Command::new("timeout")
+            .args([
+                "60",
+                "setpriv",
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+            ])
+            .args(["prlimit", &format!("--nproc={threads}")])
+            .arg(env!("CARGO_BIN_EXE_pscope"))
+            .args(listing)
+            .args(["--jobs", "3"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{threads}: {}", stderr(&out));
+        assert!(stderr(&out).is_empty(), "{threads}: {}", stderr(&out));
+        assert_eq!(stdout(&out), expected, "at most {threads} threads");
+    }
+}

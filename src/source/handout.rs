@@ -57,6 +57,12 @@ impl<'a> Handout<'a> {
         self.more.notify_all();
     }
 
+    /// Ends the listing when dropped, so that readers waiting for more stop
+    /// even when the listing thread fails or unwinds.
+    pub fn ending(&self) -> Ending<'_, 'a> {
+        Ending(self)
+    }
+
     /// The next block, waiting while the listing goes on and less than a
     /// block is ready; `None` once every slot is handed out, or the listing
     /// is over and every PID is.
@@ -93,6 +99,14 @@ impl<'a> Handout<'a> {
         // A reader that panicked leaves consistent state: each change is
         // made whole under the lock.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+pub struct Ending<'h, 'a>(&'h Handout<'a>);
+
+impl Drop for Ending<'_, '_> {
+    fn drop(&mut self) {
+        self.0.finish();
     }
 }
 

@@ -189,16 +189,25 @@ impl ProcReader {
                 warnings
             };
             let mut helpers = Vec::new();
+            let mut jobs = jobs;
             let mut count = 0;
-            let listed = self.list_pids_in(&ProcPath::new().file("."), |pids| {
-                handout.add(pids);
-                count += pids.len();
-                // Each thread needs MIN_PIDS_PER_JOB processes to pay off.
-                while helpers.len() + 1 < jobs && count > (helpers.len() + 1) * MIN_PIDS_PER_JOB {
-                    helpers.push(scope.spawn(read));
-                }
-            });
-            handout.finish();
+            let listed = {
+                let _ending = handout.ending();
+                self.list_pids_in(&ProcPath::new().file("."), |pids| {
+                    handout.add(pids);
+                    count += pids.len();
+                    // Each thread needs MIN_PIDS_PER_JOB processes to pay off.
+                    while helpers.len() + 1 < jobs && count > (helpers.len() + 1) * MIN_PIDS_PER_JOB
+                    {
+                        match std::thread::Builder::new().spawn_scoped(scope, read) {
+                            Ok(helper) => helpers.push(helper),
+                            // Out of threads (a process limit): the threads
+                            // already running read the rest.
+                            Err(_) => jobs = helpers.len() + 1,
+                        }
+                    }
+                })
+            };
             let mut warnings = read();
             for helper in helpers {
                 warnings.extend(helper.join().unwrap_or_default());
