@@ -23,6 +23,13 @@ fn opened(args: &[&str]) -> Vec<String> {
         .collect()
 }
 
+/// The whitespace-separated words of each line of a listing.
+fn rows(text: &str) -> Vec<Vec<&str>> {
+    text.lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect()
+}
+
 fn count(lines: &[String], file: &str) -> usize {
     lines
         .iter()
@@ -105,12 +112,8 @@ fn tree_lists_task_directories_of_multithreaded_processes_only() {
     // Every process still has its row under -L, the thread its own.
     let out = run(&["--proc-root", &root, "-L", "-o", "pid,lwp", "--no-headers"]);
     let text = stdout(&out);
-    let rows: Vec<Vec<&str>> = text
-        .lines()
-        .map(|l| l.split_whitespace().collect())
-        .collect();
     assert_eq!(
-        rows,
+        rows(&text),
         [["1", "1"], ["1", "5"], ["2", "2"], ["3", "3"], ["4", "4"]],
         "{text}"
     );
@@ -163,12 +166,8 @@ fn memoryless_tasks_skip_status_when_only_memory_is_wanted() {
         "--no-headers",
     ]);
     let text = stdout(&out);
-    let rows: Vec<Vec<&str>> = text
-        .lines()
-        .map(|l| l.split_whitespace().collect())
-        .collect();
     assert_eq!(
-        rows,
+        rows(&text),
         [
             ["1", "Ss", "10000", "2000"],
             ["2", "Ss", "0", "0"],

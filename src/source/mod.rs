@@ -177,7 +177,7 @@ impl ProcReader {
             .take(expected)
             .collect();
         let handout = Handout::new(&mut tasks);
-        let jobs = jobs.clamp(1, 64);
+        let mut jobs = jobs.clamp(1, 64);
         let (listed, mut warnings) = std::thread::scope(|scope| {
             let read = || {
                 let mut buf = ReadBuf::new();
@@ -189,7 +189,6 @@ impl ProcReader {
                 warnings
             };
             let mut helpers = Vec::new();
-            let mut jobs = jobs;
             let mut count = 0;
             let listed = {
                 let _ending = handout.ending();
@@ -219,19 +218,16 @@ impl ProcReader {
             error,
         })?;
         let overflow = handout.into_overflow();
-        if !overflow.is_empty() {
-            let mut more: Vec<Task> = std::iter::repeat_with(Task::default)
-                .take(overflow.len())
-                .collect();
-            self.read_into(
-                &overflow,
-                &mut more,
-                needs,
-                &mut ReadBuf::new(),
-                &mut warnings,
-            );
-            tasks.extend(more);
-        }
+        let slotted = tasks.len();
+        tasks.resize_with(slotted + overflow.len(), Task::default);
+        let overflow_slots = &mut tasks[slotted..];
+        self.read_into(
+            &overflow,
+            overflow_slots,
+            needs,
+            &mut ReadBuf::new(),
+            &mut warnings,
+        );
         // Slots of processes that vanished (or were malformed) stay empty.
         tasks.retain(|t| t.pid != 0);
         // /proc lists in PID order; a captured tree need not.
