@@ -9,18 +9,23 @@ use std::collections::HashMap;
 use std::ffi::CStr;
 use std::fs::File;
 use std::io::{self, Read};
+use std::mem::MaybeUninit;
 use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
 
-use nix::errno::Errno;
 use nix::fcntl::{openat, OFlag};
 use nix::sys::stat::Mode;
+use rustix::fs::RawDir;
 
 use crate::model::{Snapshot, StatFields, StatusFields, SystemInfo, Task};
 use handout::Handout;
 
 /// Below this many processes per thread, a thread costs more than it saves.
 const MIN_PIDS_PER_JOB: usize = 200;
+
+/// Bytes of directory entries listed per system call: a /proc entry takes
+/// 32 bytes (24 below PID 10,000), so about one block of PIDs.
+const LISTING_BUF: usize = 2048;
 
 /// No PID is above this (the kernel's PID_MAX_LIMIT on 64-bit machines).
 const PID_MAX_LIMIT: usize = 1 << 22;
@@ -177,7 +182,9 @@ impl ProcReader {
             .take(expected)
             .collect();
         let handout = Handout::new(&mut tasks);
-        let mut jobs = jobs.clamp(1, 64);
+        // Each thread needs MIN_PIDS_PER_JOB processes to pay off. The
+        // helpers start before the listing, to read its first block at once.
+        let jobs = jobs.clamp(1, 64).min(expected / MIN_PIDS_PER_JOB).max(1);
         let (listed, mut warnings) = std::thread::scope(|scope| {
             let read = || {
                 let mut buf = ReadBuf::new();
@@ -188,24 +195,14 @@ impl ProcReader {
                 }
                 warnings
             };
-            let mut helpers = Vec::new();
-            let mut count = 0;
+            // Out of threads (a process limit): the threads already running
+            // read the rest.
+            let helpers: Vec<_> = (1..jobs)
+                .map_while(|_| std::thread::Builder::new().spawn_scoped(scope, read).ok())
+                .collect();
             let listed = {
                 let _ending = handout.ending();
-                self.list_pids_in(&ProcPath::new().file("."), |pids| {
-                    handout.add(pids);
-                    count += pids.len();
-                    // Each thread needs MIN_PIDS_PER_JOB processes to pay off.
-                    while helpers.len() + 1 < jobs && count > (helpers.len() + 1) * MIN_PIDS_PER_JOB
-                    {
-                        match std::thread::Builder::new().spawn_scoped(scope, read) {
-                            Ok(helper) => helpers.push(helper),
-                            // Out of threads (a process limit): the threads
-                            // already running read the rest.
-                            Err(_) => jobs = helpers.len() + 1,
-                        }
-                    }
-                })
+                self.list_pids_in(&ProcPath::new().file("."), |pids| handout.add(pids))
             };
             let mut warnings = read();
             for helper in helpers {
@@ -429,22 +426,27 @@ impl ProcReader {
 
     /// Passes the numeric entries of a directory below the root to `found`
     /// a block at a time, in the directory's order, as they are listed.
-    /// Entries are read without an allocation each.
+    /// Entries are read without an allocation each, into a buffer that holds
+    /// about one block: the kernel fills a larger one with the whole of /proc
+    /// at once, and the readers would wait for all of it.
     fn list_pids_in(&self, relative: &ProcPath, mut found: impl FnMut(&[i32])) -> io::Result<()> {
-        let mut dir = nix::dir::Dir::openat(
+        let dir = openat(
             self.root_fd.as_fd(),
             relative.as_cstr(),
             OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
             Mode::empty(),
         )
         .map_err(io::Error::from)?;
+        let mut entries_buf = [MaybeUninit::<u8>::uninit(); LISTING_BUF];
+        let mut entries = RawDir::new(dir, &mut entries_buf);
         let mut block = [0; handout::BLOCK];
         let mut len = 0;
-        for entry in dir.iter() {
+        while let Some(entry) = entries.next() {
             let entry = match entry {
                 Ok(entry) => entry,
-                // An entry that vanished while listing: nothing to show.
-                Err(Errno::ENOENT) => continue,
+                // The directory's process ended while it was listed: what
+                // was listed is all there is.
+                Err(rustix::io::Errno::NOENT) => break,
                 Err(e) => return Err(e.into()),
             };
             if let Some(pid) = parse_pid(entry.file_name().to_bytes()) {
