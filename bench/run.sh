@@ -88,6 +88,7 @@ declare -a names=(
   "pscope (default listing)"
   "pstree -p"
   "pscope tree -p"
+  "floor: read every stat and status, 2 threads"
 )
 declare -a cmds=(
   "$floor"
@@ -101,6 +102,7 @@ declare -a cmds=(
   "$pscope"
   "pstree -p"
   "$pscope tree -p"
+  "$floor status threads 2"
 )
 if command -v procs >/dev/null; then
   names+=("procs --pager disable")
@@ -164,15 +166,16 @@ for n in "${sizes[@]}"; do
   echo "kernel threads used $kernel_share of one core while this size was timed"
   echo "ratios (ps or pstree time / pscope time):"
   echo "  stat-only columns:          $(ratio "${medians[2]}" "${medians[3]}")  (pscope / stat floor: $(quotient "${medians[3]}" "${medians[0]}"))"
-  echo "  exact STAT:                 $(ratio "${medians[4]}" "${medians[5]}")  (pscope / stat+status floor: $(quotient "${medians[5]}" "${medians[1]}"))"
+  echo "  exact STAT:                 $(ratio "${medians[4]}" "${medians[5]}")  (pscope / stat+status floor: $(quotient "${medians[5]}" "${medians[1]}"); / its two-thread floor: $(quotient "${medians[5]}" "${medians[11]}"))"
   echo "  exact STAT, one thread:     $(ratio "${medians[4]}" "${medians[6]}")  (pscope / stat+status floor: $(quotient "${medians[6]}" "${medians[1]}"))"
   echo "  ps aux listing:             $(ratio "${medians[7]}" "${medians[8]}")"
   echo "  tree -p:                    $(ratio "${medians[9]}" "${medians[10]}")"
-  if [ ${#cmds[@]} -gt 11 ]; then
+  if [ ${#cmds[@]} -gt 12 ]; then
     echo "procs time / pscope time:"
     for i in 3 5 8 10; do
-      printf '  %-40s %s\n' "${names[$i]}" "$(ratio "${medians[11]}" "${medians[$i]}")"
+      printf '  %-40s %s\n' "${names[$i]}" "$(ratio "${medians[12]}" "${medians[$i]}")"
     done
+    echo "  10x procs needs at most $(python3 -c "print('%.1f' % (${medians[12]} / 10))") ms; reading stat and status takes ${medians[11]} ms on two threads"
   fi
   cleanup
   sleep 1

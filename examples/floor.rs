@@ -3,38 +3,67 @@
 //! way there is — opened relative to /proc, one read into a reused buffer,
 //! nothing parsed. pscope on one thread cannot be faster than this.
 //!
-//!   cargo run --release --example floor [status]
+//! With `threads N`, /proc is listed first and N threads then read every
+//! Nth process each: what parallel reads can give on this machine.
+//!
+//!   cargo run --release --example floor [status] [threads N]
 
 use std::ffi::CString;
 use std::fs::File;
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, RawFd};
 
 fn main() {
-    let with_status = std::env::args().nth(1).as_deref() == Some("status");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let with_status = args.iter().any(|a| a == "status");
+    let threads: usize = args
+        .iter()
+        .position(|a| a == "threads")
+        .and_then(|i| args.get(i + 1)?.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let files: &[&str] = if with_status {
+        &["stat", "status"]
+    } else {
+        &["stat"]
+    };
+
     let proc_dir = File::open("/proc").expect("/proc");
+    let pids: Vec<String> = std::fs::read_dir("/proc")
+        .expect("/proc")
+        .filter_map(|entry| {
+            let name = entry.ok()?.file_name().into_string().ok()?;
+            name.bytes().all(|b| b.is_ascii_digit()).then_some(name)
+        })
+        .collect();
+
+    let dir = proc_dir.as_raw_fd();
+    let bytes: usize = if threads == 1 {
+        read_every(dir, &pids, 0, 1, files)
+    } else {
+        std::thread::scope(|scope| {
+            let readers: Vec<_> = (0..threads)
+                .map(|first| {
+                    let pids = &pids;
+                    scope.spawn(move || read_every(dir, pids, first, threads, files))
+                })
+                .collect();
+            readers.into_iter().map(|r| r.join().expect("reader")).sum()
+        })
+    };
+    println!("{bytes}");
+}
+
+/// Reads `files` of every `step`th process from `first` on; returns the
+/// bytes read.
+fn read_every(dir: RawFd, pids: &[String], first: usize, step: usize, files: &[&str]) -> usize {
     let mut buf = vec![0u8; 8192];
     let mut bytes = 0usize;
-    for entry in std::fs::read_dir("/proc").expect("/proc") {
-        let Ok(entry) = entry else { continue };
-        let name = entry.file_name();
-        let Some(pid) = name
-            .to_str()
-            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
-        else {
-            continue;
-        };
-        for file in ["stat", "status"]
-            .iter()
-            .take(if with_status { 2 } else { 1 })
-        {
+    for pid in pids.iter().skip(first).step_by(step) {
+        for file in files {
             let path = CString::new(format!("{pid}/{file}")).expect("no NUL");
             // SAFETY: plain system calls on a buffer we own.
             unsafe {
-                let fd = libc::openat(
-                    proc_dir.as_raw_fd(),
-                    path.as_ptr(),
-                    libc::O_RDONLY | libc::O_CLOEXEC,
-                );
+                let fd = libc::openat(dir, path.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC);
                 if fd < 0 {
                     continue;
                 }
@@ -46,5 +75,5 @@ fn main() {
             }
         }
     }
-    println!("{bytes}");
+    bytes
 }
