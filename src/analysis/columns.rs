@@ -7,7 +7,7 @@ use super::kinship::Kind;
 use super::psfmt;
 use super::state;
 use crate::model::{Snapshot, Task};
-use crate::source::Needs;
+use crate::source::{Needs, StatusNeed};
 
 /// A value that can be printed. Every keyword maps to one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -170,12 +170,12 @@ impl Field {
     /// Files beyond stat that this field needs.
     pub fn needs(self) -> Needs {
         let memory = Needs {
-            status: true,
+            status: StatusNeed::Memory,
             ..Needs::default()
         };
         let ids = Needs {
-            status_ids: true,
-            ..memory
+            status: StatusNeed::Ids,
+            ..Needs::default()
         };
         match self {
             Field::User | Field::Ruser | Field::Uid | Field::Ruid => ids,

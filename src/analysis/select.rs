@@ -63,7 +63,7 @@ impl Selection {
     }
 
     /// Whether the user database is needed to decide (`-u`).
-    pub fn needs_status(&self) -> bool {
+    pub fn needs_user_ids(&self) -> bool {
         !self.uids.is_empty()
     }
 }

@@ -10,7 +10,7 @@ use crate::error::{self, exit};
 use crate::model::Task;
 use crate::render::json;
 use crate::render::{self};
-use crate::source::Needs;
+use crate::source::{Needs, StatusNeed};
 
 #[derive(Serialize)]
 struct Letter {
@@ -112,7 +112,7 @@ fn describe(e: &Explained, long: bool) -> String {
 /// The STAT of a live process, with the fact behind each modifier.
 fn live(pid: i32, cx: &Context) -> Result<Explained> {
     let needs = Needs {
-        status: true,
+        status: StatusNeed::Memory,
         ..Needs::default()
     };
     let task = cx

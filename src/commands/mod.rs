@@ -16,7 +16,7 @@ use clap::CommandFactory;
 
 use crate::cli::{Cli, Command, Format, GlobalArgs, PsArgs};
 use crate::render::{self, Env, Style};
-use crate::source::ProcReader;
+use crate::source::{Needs, ProcReader, StatusNeed};
 
 /// Settings every command shares, resolved once.
 pub struct Context {
@@ -48,7 +48,7 @@ impl Context {
 
     /// Reads every process with the configured parallelism, and tells the
     /// user (one line each) about processes skipped as malformed.
-    pub fn scan(&self, needs: crate::source::Needs) -> Result<crate::model::Snapshot> {
+    pub fn scan(&self, needs: Needs) -> Result<crate::model::Snapshot> {
         let snapshot = self.reader()?.scan(needs, self.jobs())?;
         self.warn_skipped(&snapshot);
         Ok(snapshot)
@@ -69,12 +69,15 @@ impl Context {
 
     /// What a report of processes (zombies, orphans) reads: arguments for
     /// its table, and status too for full JSON records.
-    pub fn report_needs(&self) -> crate::source::Needs {
-        crate::source::Needs {
+    pub fn report_needs(&self) -> Needs {
+        Needs {
             cmdline: true,
-            status: self.format != Format::Table,
-            status_ids: self.format != Format::Table,
-            ..crate::source::Needs::default()
+            status: if self.format == Format::Table {
+                StatusNeed::Nothing
+            } else {
+                StatusNeed::Ids
+            },
+            ..Needs::default()
         }
     }
 

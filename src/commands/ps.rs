@@ -13,7 +13,7 @@ use crate::model::Task;
 use crate::render::json::{self, ProcessRecord};
 use crate::render::table::{self, Header, Tone};
 use crate::render::{self};
-use crate::source::{self, Needs};
+use crate::source::{self, Needs, StatusNeed};
 
 /// The columns of `ps aux`, with the parent and nice value added.
 const DEFAULT_COLUMNS: &str =
@@ -37,18 +37,18 @@ pub fn run(args: &PsArgs, cx: &Context) -> Result<i32> {
         .fold(Needs::default(), |n, f| n.union(f.needs()));
     if structured {
         needs = needs.union(Needs {
-            status: true,
-            status_ids: true,
+            status: StatusNeed::Ids,
             cmdline: true,
             ..Needs::default()
         });
     }
-    needs.status |= selection.needs_status();
-    needs.status_ids |= selection.needs_status();
+    if selection.needs_user_ids() {
+        needs.status = StatusNeed::Ids;
+    }
     if args.threads {
         needs.threads = true;
         needs.thread_stat = true;
-        needs.thread_status = needs.status;
+        needs.thread_status = needs.status > StatusNeed::Nothing;
     }
 
     let snapshot = cx.scan(needs)?;

@@ -13,7 +13,7 @@ use crate::model::Task;
 use crate::render::json::{self, ProcessRecord};
 use crate::render::table::{self, Row, Tone};
 use crate::render::{self};
-use crate::source::Needs;
+use crate::source::{Needs, StatusNeed};
 
 #[derive(Serialize)]
 struct Relative {
@@ -51,8 +51,7 @@ fn relative(task: &Task) -> Relative {
 
 pub fn run(args: &ShowArgs, cx: &Context) -> Result<i32> {
     let needs = Needs {
-        status: true,
-        status_ids: true,
+        status: StatusNeed::Ids,
         cmdline: true,
         ..Needs::default()
     };

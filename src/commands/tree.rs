@@ -16,7 +16,7 @@ use crate::model::{Snapshot, Task};
 use crate::render::json::{self, ProcessRecord};
 use crate::render::tree::{self as tree_text, Layout, NodeText, ASCII, UNICODE};
 use crate::render::{self};
-use crate::source::{self, Needs};
+use crate::source::{self, Needs, StatusNeed};
 
 /// pstree's width when it has neither a terminal nor COLUMNS.
 const DEFAULT_WIDTH: usize = 132;
@@ -49,13 +49,16 @@ pub fn run(args: &TreeArgs, cx: &Context) -> Result<i32> {
     let mut needs = columns
         .iter()
         .fold(Needs::default(), |n, c| n.union(c.field.needs()));
-    needs.status |= args.stat || structured;
-    needs.status_ids |= structured;
+    if structured {
+        needs.status = StatusNeed::Ids;
+    } else if args.stat {
+        needs.status = needs.status.max(StatusNeed::Memory);
+    }
     needs.cmdline |= args.arguments || structured;
     needs.owner = args.uid_changes || matches!(start, Start::User(_));
     needs.threads = !args.hide_threads || structured;
     needs.thread_stat = args.thread_names || args.stat || !columns.is_empty() || structured;
-    needs.thread_status = needs.thread_stat && needs.status;
+    needs.thread_status = needs.thread_stat && needs.status > StatusNeed::Nothing;
 
     let snapshot = cx.scan(needs)?;
     let kinship = Kinship::new(&snapshot.tasks);

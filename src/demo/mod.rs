@@ -35,7 +35,7 @@ use crate::model::{Snapshot, Task};
 use crate::render::json::{ProcessRecord, SCHEMA_VERSION};
 use crate::render::table::{self, Row};
 use crate::render::Style;
-use crate::source::{Needs, ProcReader};
+use crate::source::{Needs, ProcReader, StatusNeed};
 
 /// The signal that interrupted the lab, 0 while none has.
 static INTERRUPTED: AtomicI32 = AtomicI32::new(0);
@@ -302,8 +302,7 @@ impl Lab {
     /// One process as /proc shows it now, with its threads when `threads`.
     pub fn read(&self, pid: Pid, threads: bool) -> Option<Task> {
         let needs = Needs {
-            status: true,
-            status_ids: true,
+            status: StatusNeed::Ids,
             cmdline: true,
             threads,
             thread_stat: threads,
@@ -335,8 +334,7 @@ impl Lab {
     pub fn snapshot(&self) -> Result<Snapshot> {
         Ok(self.reader.scan(
             Needs {
-                status: true,
-                status_ids: true,
+                status: StatusNeed::Ids,
                 cmdline: true,
                 ..Needs::default()
             },

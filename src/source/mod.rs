@@ -38,11 +38,7 @@ pub fn default_jobs() -> usize {
 /// Which per-process files a command needs. stat is always read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Needs {
-    /// /proc/PID/status, for its memory lines (VmLck, VmRSS, VmSize).
-    pub status: bool,
-    /// status for its Uid and Gid lines too. Without them, a task that has
-    /// no memory of its own is not read: see `status_is_empty`.
-    pub status_ids: bool,
+    pub status: StatusNeed,
     pub cmdline: bool,
     pub threads: bool,
     /// Read each thread's own stat; without it a thread is only its id.
@@ -53,11 +49,24 @@ pub struct Needs {
     pub owner: bool,
 }
 
+/// What a command needs of /proc/PID/status; each level includes the one
+/// before it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StatusNeed {
+    /// Not read.
+    #[default]
+    Nothing,
+    /// Its memory lines (VmLck, VmRSS, VmSize). A task with no memory of its
+    /// own has none, and its status is not read: see `status_is_empty`.
+    Memory,
+    /// Its Uid and Gid lines too: read for every task.
+    Ids,
+}
+
 impl Needs {
     pub fn union(self, other: Needs) -> Needs {
         Needs {
-            status: self.status || other.status,
-            status_ids: self.status_ids || other.status_ids,
+            status: self.status.max(other.status),
             cmdline: self.cmdline || other.cmdline,
             threads: self.threads || other.threads,
             thread_stat: self.thread_stat || other.thread_stat,
@@ -234,7 +243,7 @@ impl ProcReader {
         warnings.sort_unstable();
         // Names are looked up only for a command that shows users: the
         // user database costs a file read or a daemon's answer.
-        let users = if needs.status_ids || needs.owner {
+        let users = if needs.status == StatusNeed::Ids || needs.owner {
             users::names_for(tasks.iter().flat_map(|t| {
                 let thread_ids = t.threads.iter().flat_map(|th| [th.euid(), th.ruid()]);
                 [t.euid(), t.ruid(), t.owner_uid]
@@ -306,7 +315,7 @@ impl ProcReader {
     fn read_process(&self, pid: i32, needs: Needs, buf: &mut ReadBuf) -> Result<Task, Skipped> {
         let dir = ProcPath::new().number(pid);
         let mut task = self.read_task(&dir, pid, pid, buf)?;
-        if needs.status {
+        if needs.status > StatusNeed::Nothing {
             task.status = self.read_status(&dir, &task.stat, needs, buf);
         }
         if needs.cmdline {
@@ -366,7 +375,7 @@ impl ProcReader {
         needs: Needs,
         buf: &mut ReadBuf,
     ) -> Option<Box<StatusFields>> {
-        if !needs.status_ids && status_is_empty(stat) {
+        if needs.status < StatusNeed::Ids && status_is_empty(stat) {
             return Some(Box::default());
         }
         let bytes = self.read_at(&dir.file("status"), buf).ok()?;
