@@ -15,6 +15,7 @@ use anyhow::Result;
 use clap::CommandFactory;
 
 use crate::cli::{Cli, Command, Format, GlobalArgs, PsArgs};
+use crate::model::Snapshot;
 use crate::render::{self, Env, Style};
 use crate::source::{Needs, ProcReader, StatusNeed};
 
@@ -48,23 +49,21 @@ impl Context {
 
     /// Reads every process with the configured parallelism, and tells the
     /// user (one line each) about processes skipped as malformed.
-    pub fn scan(&self, needs: Needs) -> Result<crate::model::Snapshot> {
-        let snapshot = self.reader()?.scan(needs, self.jobs())?;
-        self.warn_skipped(&snapshot);
-        Ok(snapshot)
+    pub fn scan(&self, needs: Needs) -> Result<Snapshot> {
+        self.scan_with(&self.reader()?, needs)
     }
 
-    /// Threads reading /proc: `--jobs`, else the default.
-    pub fn jobs(&self) -> usize {
-        self.global
+    /// `scan` through a reader the caller keeps for more reads.
+    pub fn scan_with(&self, reader: &ProcReader, needs: Needs) -> Result<Snapshot> {
+        let jobs = self
+            .global
             .jobs
-            .map_or_else(crate::source::default_jobs, usize::from)
-    }
-
-    pub fn warn_skipped(&self, snapshot: &crate::model::Snapshot) {
+            .map_or_else(crate::source::default_jobs, usize::from);
+        let snapshot = reader.scan(needs, jobs)?;
         for w in &snapshot.warnings {
             eprintln!("pscope: warning: {w}");
         }
+        Ok(snapshot)
     }
 
     /// What a report of processes (zombies, orphans) reads: arguments for
@@ -82,10 +81,7 @@ impl Context {
     }
 
     /// How rows of this snapshot are formatted.
-    pub fn rows<'a>(
-        &self,
-        snapshot: &'a crate::model::Snapshot,
-    ) -> crate::analysis::columns::RowContext<'a> {
+    pub fn rows<'a>(&self, snapshot: &'a Snapshot) -> crate::analysis::columns::RowContext<'a> {
         crate::analysis::columns::RowContext {
             snapshot,
             utf8: self.style.utf8,

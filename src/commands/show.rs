@@ -56,8 +56,7 @@ pub fn run(args: &ShowArgs, cx: &Context) -> Result<i32> {
         ..Needs::default()
     };
     let reader = cx.reader()?;
-    let snapshot = reader.scan(needs, cx.jobs())?;
-    cx.warn_skipped(&snapshot);
+    let snapshot = cx.scan_with(&reader, needs)?;
     let kinship = Kinship::new(&snapshot.tasks);
     let pid = args.pid;
     let task = kinship

@@ -658,7 +658,8 @@ mod tests {
         let pids = |snapshot: &Snapshot| snapshot.tasks.iter().map(|t| t.pid).collect::<Vec<_>>();
         let whole = reader.scan_sized(system.clone(), needs, 1, 1000).unwrap();
         assert_eq!(pids(&whole), (1..=700).collect::<Vec<_>>());
-        for (jobs, expected) in [(1, 0), (1, 5), (3, 5), (3, 300), (3, 700)] {
+        // 600 slots start three threads and leave 100 PIDs beyond the slots.
+        for (jobs, expected) in [(1, 0), (1, 5), (3, 5), (3, 300), (3, 600), (3, 700)] {
             let outgrown = reader
                 .scan_sized(system.clone(), needs, jobs, expected)
                 .unwrap();
