@@ -7,8 +7,9 @@
 use std::panic;
 
 use pscope::analysis::{psfmt, state};
+use pscope::model::cmdline_args;
 use pscope::render::tree::{escape, pstree_args};
-use pscope::source::parse::{parse_stat, parse_status, split_cmdline};
+use pscope::source::parse::{parse_stat, parse_status};
 
 const SEEDS: &[&[u8]] = &[
     b"812 (bash) Ss 800 812 812 34816 2001 4194560 100 0 0 0 5 3 0 0 20 0 1 0 4242 9000000 1200 18446744073709551615 1 1 0 0 0 0 65536 3670020 1266777851 1 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
@@ -74,7 +75,7 @@ fn mutate(rng: &mut Rng, input: &mut Vec<u8>) {
 fn exercise(input: &[u8]) {
     let _ = parse_stat(input);
     let _ = parse_status(input);
-    let _ = split_cmdline(input);
+    let _ = cmdline_args(input);
     let _ = psfmt::escape(input, true);
     let _ = psfmt::escape(input, false);
     let _ = psfmt::args(Some(input), input, true, true);

@@ -403,7 +403,7 @@ pub enum DemoTopic {
     Zombie {
         /// One remedy only (default: all, in sequence).
         #[arg(long, value_enum)]
-        remedy: Option<crate::demo::zombie::Remedy>,
+        remedy: Option<crate::analysis::kinship::Remedy>,
     },
     /// CPU shares at different nice values on one CPU, and a live renice.
     Nice {

@@ -1,6 +1,78 @@
-//! Plain data read from /proc. No I/O and no formatting live here.
+//! Plain data read from /proc, and what to read of it. No I/O and no
+//! formatting live here.
 
 use std::collections::HashMap;
+
+/// No PID is above this (the kernel's PID_MAX_LIMIT on 64-bit machines).
+pub const PID_MAX_LIMIT: i32 = 1 << 22;
+
+/// Which per-process files a command needs. stat is always read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Needs {
+    pub status: StatusNeed,
+    pub cmdline: bool,
+    /// The owner of /proc/PID, which pstree takes for the user.
+    pub owner: bool,
+    pub threads: ThreadNeed,
+}
+
+/// What a command needs of /proc/PID/status; each level includes the one
+/// before it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StatusNeed {
+    /// Not read.
+    #[default]
+    Nothing,
+    /// Its memory lines (VmLck, VmRSS, VmSize). A task with no memory of its
+    /// own (a kernel thread, a zombie) has none, and its status is not read.
+    Memory,
+    /// Its Uid and Gid lines too: read for every task.
+    Ids,
+}
+
+/// What a command needs of a process's threads (/proc/PID/task); each
+/// level includes the one before it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ThreadNeed {
+    /// Not listed.
+    #[default]
+    Nothing,
+    /// Their ids only: each thread stands in with its process's fields.
+    Ids,
+    /// Each thread's own stat, and its status at the level the process's
+    /// status is read.
+    Own,
+}
+
+impl Needs {
+    pub fn union(self, other: Needs) -> Needs {
+        Needs {
+            status: self.status.max(other.status),
+            cmdline: self.cmdline || other.cmdline,
+            owner: self.owner || other.owner,
+            threads: self.threads.max(other.threads),
+        }
+    }
+
+    /// Whether each thread's status is read too.
+    pub fn thread_status(self) -> bool {
+        self.threads == ThreadNeed::Own && self.status > StatusNeed::Nothing
+    }
+}
+
+/// A raw cmdline without the NUL that ends its last argument.
+pub fn cmdline_body(raw: &[u8]) -> &[u8] {
+    raw.strip_suffix(b"\0").unwrap_or(raw)
+}
+
+/// Splits a raw cmdline into its arguments. A trailing NUL ends the last
+/// argument; empty arguments in the middle are kept (procfs drops them).
+pub fn cmdline_args(raw: &[u8]) -> Vec<&[u8]> {
+    if raw.is_empty() {
+        return Vec::new();
+    }
+    cmdline_body(raw).split(|&b| b == 0).collect()
+}
 
 /// The fields of `/proc/PID/stat` that pscope uses.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -79,6 +151,11 @@ impl Task {
     pub fn ruid(&self) -> Option<u32> {
         self.status.as_ref().and_then(|s| s.ruid)
     }
+
+    /// User plus system CPU time, in clock ticks.
+    pub fn cpu_ticks(&self) -> u64 {
+        self.stat.utime.saturating_add(self.stat.stime)
+    }
 }
 
 /// System-wide facts that turn raw ticks into times and sizes into shares.
@@ -108,7 +185,8 @@ impl SystemInfo {
 
     /// Start instant of a task, seconds since the epoch.
     pub fn start_epoch(&self, starttime: u64) -> i64 {
-        self.boot_time + (starttime / self.hz.max(1)) as i64
+        let after_boot = i64::try_from(starttime / self.hz.max(1)).unwrap_or(i64::MAX);
+        self.boot_time.saturating_add(after_boot)
     }
 }
 
@@ -129,5 +207,34 @@ impl Snapshot {
             .get(&uid)
             .cloned()
             .unwrap_or_else(|| uid.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cmdline_keeps_empty_arguments() {
+        assert_eq!(cmdline_args(b"a\0\0b\0"), vec![&b"a"[..], b"", b"b"]);
+        assert_eq!(cmdline_args(b"a b"), vec![&b"a b"[..]]);
+        assert!(cmdline_args(b"").is_empty());
+    }
+
+    #[test]
+    fn times_saturate_on_hostile_values() {
+        let sys = SystemInfo {
+            hz: 100,
+            boot_time: i64::MAX - 5,
+            uptime: f64::MAX,
+            now: 0,
+            mem_total_kb: 0,
+        };
+        assert_eq!(sys.start_epoch(u64::MAX), i64::MAX);
+        assert_eq!(sys.elapsed_secs(u64::MAX), 0);
+        let mut task = Task::default();
+        task.stat.utime = u64::MAX;
+        task.stat.stime = 5;
+        assert_eq!(task.cpu_ticks(), u64::MAX);
     }
 }

@@ -349,13 +349,14 @@ fn renice_changes_nice_values_like_util_linux() {
     assert_eq!(v["results"][0]["new_nice"], 4);
     assert_eq!(v["results"][1]["error"], "no such process");
     assert_eq!(nice(), "4");
-    for bad in [
-        &["renice", "abc", "-p", "1"][..],
-        &["renice", "5"],
-        &["renice", "5", "-u", "no-such-user-xyz"],
+    for (bad, code) in [
+        (&["renice", "abc", "-p", "1"][..], 2),
+        (&["renice", "5"], 2),
+        // An unknown user is "not found", as in every command (and util-linux).
+        (&["renice", "5", "-u", "no-such-user-xyz"], 1),
     ] {
         let out = run(bad);
-        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        assert_eq!(out.status.code(), Some(code), "{bad:?}");
         assert_eq!(stderr(&out).lines().count(), 1, "{bad:?}: {}", stderr(&out));
     }
 }

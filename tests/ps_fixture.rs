@@ -305,7 +305,10 @@ fn errors_have_one_line_and_documented_codes() {
     assert_eq!(code, 2);
     assert_eq!(err.lines().count(), 1, "{err}");
     let (_, err, code) = ps(&fake, &["-u", "no-such-user-here"]);
-    assert_eq!(code, 2);
+    assert_eq!(
+        code, 1,
+        "an unknown user is not found, as in tree and renice"
+    );
     assert!(err.contains("no such user"), "{err}");
     let (_, err, code) = ps(&fake, &["--name", "("]);
     assert_eq!(code, 2);

@@ -5,9 +5,9 @@ use std::cmp::Ordering;
 
 use super::kinship::Kind;
 use super::psfmt;
+use super::sched;
 use super::state;
-use crate::model::{Snapshot, Task};
-use crate::source::{Needs, StatusNeed};
+use crate::model::{Needs, Snapshot, StatusNeed, Task, ThreadNeed};
 
 /// A value that can be printed. Every keyword maps to one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -145,6 +145,40 @@ pub fn keyword_names() -> String {
         .join(" ")
 }
 
+/// What a command shows, from which [`needs`] decides what to read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Request<'a> {
+    /// The columns shown and the keys sorted by.
+    pub fields: &'a [Field],
+    /// Whole process records (JSON), which carry every stat and status
+    /// field, the user ids and the command line.
+    pub records: bool,
+    pub threads: ThreadNeed,
+    /// The owner of /proc/PID (pstree's user).
+    pub owner: bool,
+    /// Selection by user compares the effective uid.
+    pub user_ids: bool,
+}
+
+/// The files a command reads: the one place that turns what it shows into
+/// what to read.
+pub fn needs(request: Request) -> Needs {
+    let mut needs = request
+        .fields
+        .iter()
+        .fold(Needs::default(), |n, f| n.union(f.needs()));
+    if request.records {
+        needs.status = StatusNeed::Ids;
+        needs.cmdline = true;
+    }
+    if request.user_ids {
+        needs.status = StatusNeed::Ids;
+    }
+    needs.owner |= request.owner;
+    needs.threads = request.threads;
+    needs
+}
+
 /// What a task's row needs besides the task itself.
 pub struct RowContext<'a> {
     pub snapshot: &'a Snapshot,
@@ -167,6 +201,14 @@ impl SortValue {
 }
 
 impl Field {
+    /// The header of the first keyword that names this field.
+    pub fn header(self) -> &'static str {
+        KEYWORDS
+            .iter()
+            .find(|k| k.field == self)
+            .map_or("?", |k| k.header)
+    }
+
     /// Files beyond stat that this field needs.
     pub fn needs(self) -> Needs {
         let memory = Needs {
@@ -227,21 +269,21 @@ impl Field {
             Field::Ruid => task.ruid().map_or_else(dash, |u| u.to_string()),
             Field::Stat => state::stat_string(task),
             Field::State => s.state.to_string(),
-            Field::Nice => nice(task).map_or_else(dash, |n| n.to_string()),
-            Field::Pri => (39 - s.priority).to_string(),
+            Field::Nice => sched::nice(task).map_or_else(dash, |n| n.to_string()),
+            Field::Pri => sched::ps_pri(s.priority).to_string(),
             Field::Priority => s.priority.to_string(),
-            Field::Opri => (60 + s.priority).to_string(),
-            Field::Rtprio => rtprio(task).map_or_else(dash, |r| r.to_string()),
-            Field::Class => policy_name(s.policy).to_string(),
-            Field::Pcpu => psfmt::percent_cpu(s.utime + s.stime, s.starttime, sys),
+            Field::Opri => sched::ps_opri(s.priority).to_string(),
+            Field::Rtprio => sched::rtprio(task).map_or_else(dash, |r| r.to_string()),
+            Field::Class => sched::policy_name(s.policy).to_string(),
+            Field::Pcpu => psfmt::percent_cpu(task.cpu_ticks(), s.starttime, sys),
             Field::Pmem => status.map_or_else(dash, |st| {
                 psfmt::percent_mem(st.vm_rss_kb.unwrap_or(0), sys.mem_total_kb)
             }),
             Field::Vsz => status.map_or_else(dash, |st| st.vm_size_kb.unwrap_or(0).to_string()),
             Field::Rss => status.map_or_else(dash, |st| st.vm_rss_kb.unwrap_or(0).to_string()),
             Field::Nlwp => s.num_threads.to_string(),
-            Field::Time => psfmt::cpu_time(s.utime + s.stime, sys.hz),
-            Field::BsdTime => psfmt::bsd_time(s.utime + s.stime, sys.hz),
+            Field::Time => psfmt::cpu_time(task.cpu_ticks(), sys.hz),
+            Field::BsdTime => psfmt::bsd_time(task.cpu_ticks(), sys.hz),
             Field::Etime => psfmt::elapsed(sys.elapsed_secs(s.starttime)),
             Field::Etimes => sys.elapsed_secs(s.starttime).to_string(),
             Field::Start => psfmt::start(sys.start_epoch(s.starttime), sys.now),
@@ -262,14 +304,14 @@ impl Field {
         let rss = task.status.as_ref().and_then(|st| st.vm_rss_kb);
         match self {
             Field::Tty => SortValue::Number(s.tty_nr as f64),
-            Field::Pcpu => num(psfmt::cpu_per_mille(s.utime + s.stime, s.starttime, sys) as f64),
+            Field::Pcpu => num(psfmt::cpu_per_mille(task.cpu_ticks(), s.starttime, sys) as f64),
             Field::Pmem | Field::Rss => rss.map_or(SortValue::Missing, |r| num(r as f64)),
             Field::Vsz => task
                 .status
                 .as_ref()
                 .and_then(|st| st.vm_size_kb)
                 .map_or(SortValue::Missing, |v| num(v as f64)),
-            Field::Time | Field::BsdTime => num((s.utime + s.stime) as f64),
+            Field::Time | Field::BsdTime => num(task.cpu_ticks() as f64),
             Field::Etime | Field::Etimes => num(sys.elapsed_secs(s.starttime) as f64),
             // Earlier start first, as ps sorts start times.
             Field::Start | Field::StartTime | Field::Lstart => num(s.starttime as f64),
@@ -280,38 +322,6 @@ impl Field {
             }
             field => SortValue::Text(field.text(task, kind, cx)),
         }
-    }
-}
-
-/// The nice value, or `None` where ps prints `-`: for scheduling policies
-/// other than normal (0) and batch (3).
-pub fn nice(task: &Task) -> Option<i64> {
-    match task.stat.policy {
-        None | Some(0) | Some(3) => Some(task.stat.nice),
-        Some(_) => None,
-    }
-}
-
-/// The real-time priority, or `None` for the normal policy (ps prints `-`).
-pub fn rtprio(task: &Task) -> Option<u32> {
-    match task.stat.policy {
-        None | Some(0) => None,
-        Some(_) => Some(task.stat.rt_priority.unwrap_or(0)),
-    }
-}
-
-/// The scheduling class as ps abbreviates it.
-pub fn policy_name(policy: Option<u32>) -> &'static str {
-    match policy {
-        None => "-",
-        Some(0) => "TS",
-        Some(1) => "FF",
-        Some(2) => "RR",
-        Some(3) => "B",
-        Some(4) => "ISO",
-        Some(5) => "IDL",
-        Some(6) => "DLN",
-        Some(_) => "?",
     }
 }
 

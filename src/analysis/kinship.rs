@@ -1,9 +1,10 @@
 //! Who is whose parent, and who is a zombie or an orphan. One definition,
-//! used by `ps -o kind`, `tree`, `show`, `zombies` and `orphans`.
+//! used by `ps -o kind`, `tree`, `show`, `explain`, `zombies`, `orphans`
+//! and the demos, with what to do about zombies.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use crate::model::Task;
+use crate::model::{SystemInfo, Task};
 
 /// How a process relates to the rest: the verdict of this module.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,14 +20,69 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The text of ps's `kind` column: `-` for a normal process.
     pub fn label(self) -> &'static str {
         match self {
             Kind::Normal => "-",
+            other => other.name(),
+        }
+    }
+
+    /// The name of the verdict, as JSON gives it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Normal => "normal",
             Kind::Zombie => "zombie",
             Kind::ExitedMainThread => "exited-main-thread",
             Kind::Orphan => "orphan",
         }
     }
+}
+
+/// The ways to keep a finished child from lingering as a zombie, as the
+/// zombie demo shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Remedy {
+    /// No remedy: the zombie stays until its parent waits or exits.
+    None,
+    /// The parent calls wait() or waitpid().
+    Wait,
+    /// A second-level child, adopted and reaped by init or a subreaper.
+    DoubleFork,
+    /// SIGCHLD set to SIG_IGN: the kernel reaps children at once.
+    Sigchld,
+}
+
+/// What to do about the zombies of one parent.
+pub fn zombie_advice(parent: i32) -> String {
+    if parent == 1 {
+        return "init (PID 1) normally reaps adopted zombies within seconds; if these stay, \
+                init itself is not calling wait()"
+            .into();
+    }
+    format!(
+        "the parent must call wait() or waitpid() to reap them. `kill -CHLD {parent}` may \
+         prompt it; if it still does not, ending the parent (`kill {parent}`) hands the \
+         zombies to init, which reaps them"
+    )
+}
+
+/// The zombies of one parent, oldest first.
+#[derive(Debug, Clone)]
+pub struct ZombieGroup<'a> {
+    pub parent_pid: i32,
+    /// The parent, when /proc shows it.
+    pub parent: Option<&'a Task>,
+    pub zombies: Vec<&'a Task>,
+    /// The age of the oldest, in whole seconds.
+    pub oldest_seconds: u64,
+}
+
+/// The verdict on one process, in words, with its evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub kind: Kind,
+    pub explanation: String,
 }
 
 /// Why a process is judged an orphan. /proc does not record the original
@@ -124,6 +180,72 @@ impl<'a> Kinship<'a> {
         })
     }
 
+    /// Zombies grouped by the parent that has not reaped them, by parent
+    /// PID, oldest first within each group.
+    pub fn zombie_groups(&self, system: &SystemInfo) -> Vec<ZombieGroup<'a>> {
+        let mut by_parent: BTreeMap<i32, Vec<&'a Task>> = BTreeMap::new();
+        for task in self.tasks {
+            if self.kind(task) == Kind::Zombie {
+                by_parent.entry(task.stat.ppid).or_default().push(task);
+            }
+        }
+        let age = |t: &Task| system.elapsed_secs(t.stat.starttime);
+        by_parent
+            .into_iter()
+            .map(|(ppid, mut zombies)| {
+                zombies.sort_by_key(|z| std::cmp::Reverse(age(z)));
+                ZombieGroup {
+                    parent_pid: ppid,
+                    parent: self.get(ppid),
+                    oldest_seconds: zombies.first().map_or(0, |z| age(z)),
+                    zombies,
+                }
+            })
+            .collect()
+    }
+
+    /// Processes whose main thread exited while other threads run (`Zl`):
+    /// alive, and not zombie processes.
+    pub fn exited_main_threads(&self) -> impl Iterator<Item = &'a Task> + '_ {
+        self.tasks
+            .iter()
+            .filter(move |t| self.kind(t) == Kind::ExitedMainThread)
+    }
+
+    /// The verdict on a process in words: what it is, and why.
+    pub fn verdict(&self, task: &Task) -> Verdict {
+        let kind = self.kind(task);
+        let explanation = match kind {
+            Kind::Zombie => format!(
+                "zombie: it has exited and its parent {} has not collected its status with \
+                 wait(); {}",
+                task.stat.ppid,
+                zombie_advice(task.stat.ppid)
+            ),
+            Kind::ExitedMainThread => EXITED_MAIN_THREAD.into(),
+            Kind::Orphan => match self.orphan_evidence(task) {
+                Some(e) => format!(
+                    "orphan (inferred): it belongs to session {} but its parent {} belongs to \
+                     session {}; fork() passes the session on, so it was adopted after its own \
+                     parent ended. The session leader is {}.",
+                    e.session,
+                    e.adopter,
+                    e.adopter_session,
+                    if e.session_leader_alive {
+                        "still alive"
+                    } else {
+                        "gone"
+                    }
+                ),
+                None => "orphan".into(),
+            },
+            Kind::Normal => "normal: its parent is alive and in its session (or it leads its \
+                             own session, as daemons do)"
+                .into(),
+        };
+        Verdict { kind, explanation }
+    }
+
     /// POSIX orphaned process groups, computed as the kernel does: a group
     /// is orphaned when no living member has a parent outside the group but
     /// inside the same session (a parent that is init does not count).
@@ -170,6 +292,10 @@ pub struct ProcessGroup {
     pub members: Vec<i32>,
     pub stopped: usize,
 }
+
+/// What a `Zl` process is, in one sentence used wherever it is explained.
+pub const EXITED_MAIN_THREAD: &str = "its main thread has exited (pthread_exit) while other \
+    threads still run: the process is alive, not a zombie";
 
 /// The verdict for one task, given whether orphan evidence was found.
 pub fn kind_of(task: &Task, orphaned: bool) -> Kind {

@@ -1,9 +1,11 @@
-//! What the raw data means: STAT codes, ps-formatted values, kinship
-//! (tree, zombies, orphans) and process selection. No I/O here.
+//! What the raw data means: STAT codes, ps-formatted values, scheduling
+//! facts, kinship (tree, zombies, orphans, remedies), columns and process
+//! selection. No I/O here, and nothing from `source`.
 
 pub mod columns;
 pub mod kinship;
 pub mod psfmt;
+pub mod sched;
 pub mod select;
 pub mod state;
 pub mod tree;

@@ -1,7 +1,8 @@
 //! Values formatted exactly as procps-ng ps prints them: terminal names,
 //! times, percentages and escaped command names.
 
-use crate::model::SystemInfo;
+use crate::model::{cmdline_body, SystemInfo};
+use crate::sys::time::{local_date, strftime};
 
 /// The terminal name for a `tty_nr`, or `None` for no terminal (`?`).
 pub fn tty_name(tty_nr: i32) -> Option<String> {
@@ -81,7 +82,7 @@ pub fn mem_per_mille(rss_kb: u64, mem_total_kb: u64) -> u64 {
     if mem_total_kb == 0 {
         return 0;
     }
-    (rss_kb * 1000 / mem_total_kb).min(999)
+    (u128::from(rss_kb) * 1000 / u128::from(mem_total_kb)).min(999) as u64
 }
 
 pub fn percent_mem(rss_kb: u64, mem_total_kb: u64) -> String {
@@ -89,38 +90,9 @@ pub fn percent_mem(rss_kb: u64, mem_total_kb: u64) -> String {
     format!("{}.{}", pm / 10, pm % 10)
 }
 
-/// Broken-down local time.
-fn local(epoch: i64) -> libc::tm {
-    // SAFETY: localtime_r writes into the zeroed struct we own.
-    unsafe {
-        let mut tm: libc::tm = std::mem::zeroed();
-        let t: libc::time_t = epoch as libc::time_t;
-        libc::localtime_r(&t, &mut tm);
-        tm
-    }
-}
-
-/// strftime in the C locale's month and day names, as ps uses them.
-fn strftime(epoch: i64, format: &str) -> String {
-    let tm = local(epoch);
-    let fmt = std::ffi::CString::new(format).expect("format has no NUL");
-    let mut out = [0u8; 64];
-    // SAFETY: out is large enough for every format used here; strftime
-    // writes at most out.len() bytes and returns how many.
-    let n = unsafe {
-        libc::strftime(
-            out.as_mut_ptr() as *mut libc::c_char,
-            out.len(),
-            fmt.as_ptr(),
-            &tm,
-        )
-    };
-    String::from_utf8_lossy(&out[..n]).into_owned()
-}
-
 /// `start` (STARTED): `HH:MM:SS` within a day of now, else `Mon DD`.
 pub fn start(epoch: i64, now: i64) -> String {
-    if epoch + 24 * 3600 > now {
+    if epoch.saturating_add(24 * 3600) > now {
         strftime(epoch, "%H:%M:%S")
     } else {
         strftime(epoch, "%b %d")
@@ -130,10 +102,10 @@ pub fn start(epoch: i64, now: i64) -> String {
 /// `stime` / `start_time` (STIME, START): `HH:MM` today, `MonDD` on
 /// another day, the year in another year.
 pub fn start_time(epoch: i64, now: i64) -> String {
-    let (then, today) = (local(epoch), local(now));
-    if then.tm_year != today.tm_year {
+    let (then, today) = (local_date(epoch), local_date(now));
+    if then.year != today.year {
         strftime(epoch, "%Y")
-    } else if then.tm_yday != today.tm_yday {
+    } else if then.day_of_year != today.day_of_year {
         strftime(epoch, "%b%d")
     } else {
         strftime(epoch, "%H:%M")
@@ -232,8 +204,7 @@ fn utf8_len(lead: u8) -> usize {
 pub fn args(cmdline: Option<&[u8]>, comm: &[u8], zombie: bool, utf8: bool) -> String {
     let mut text = match cmdline {
         Some(raw) if !raw.is_empty() => {
-            let body = raw.strip_suffix(b"\0").unwrap_or(raw);
-            let joined: Vec<u8> = body
+            let joined: Vec<u8> = cmdline_body(raw)
                 .iter()
                 .map(|&b| if b == 0 || b == b'\n' { b' ' } else { b })
                 .collect();

@@ -3,7 +3,7 @@
 use regex::Regex;
 
 use super::columns::{RowContext, SortKey};
-use super::kinship::Kind;
+use super::kinship::{kind_of, Kind, Kinship};
 use super::psfmt;
 use crate::model::Task;
 
@@ -74,6 +74,44 @@ fn tty_matches(wanted: &str, actual: &str) -> bool {
     wanted == actual
         || (actual != "?" && actual.strip_prefix("tty") == Some(wanted))
         || (wanted == "-" && actual == "?")
+}
+
+/// The thread rows of a process (`-L`). Threads share the process's
+/// command line; each has its own stat (state, nice, CPU time) and status.
+/// The main thread's row shows the process's own files, whose CPU time
+/// covers every thread, as ps -L shows it.
+pub fn thread_rows(process: &Task) -> Vec<Task> {
+    let main = || Task {
+        threads: Vec::new(),
+        ..process.clone()
+    };
+    if process.threads.is_empty() {
+        // Single-threaded (its task directory is not listed), or the
+        // directory vanished or is hidden: show the process itself.
+        return vec![main()];
+    }
+    process
+        .threads
+        .iter()
+        .map(|thread| {
+            if thread.pid == process.pid {
+                return main();
+            }
+            Task {
+                cmdline: process.cmdline.clone(),
+                status: thread.status.clone().or_else(|| process.status.clone()),
+                ..thread.clone()
+            }
+        })
+        .collect()
+}
+
+/// The verdict on a thread row: the process's own for its main thread.
+pub fn thread_kind(kinship: &Kinship, thread: &Task) -> Kind {
+    match kinship.get(thread.tgid) {
+        Some(process) if thread.pid == thread.tgid => kinship.kind(process),
+        _ => kind_of(thread, false),
+    }
 }
 
 /// Sorts rows by the keys, earlier keys first; ties keep /proc order.

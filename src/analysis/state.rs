@@ -63,6 +63,20 @@ pub fn modifier_code(letter: char) -> Option<&'static Code> {
     MODIFIERS.iter().find(|c| c.letter == letter)
 }
 
+/// The state letters ps can print, for messages: "R S D T t Z X I P W K".
+pub fn state_letters() -> String {
+    STATES
+        .iter()
+        .map(|c| c.letter.to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether `letter` is a state letter ps can print.
+pub fn is_state_letter(letter: char) -> bool {
+    state_code(letter).is_some()
+}
+
 /// The textbook model a state letter maps to.
 pub fn textbook_state(letter: char) -> &'static str {
     match letter {
@@ -210,6 +224,90 @@ pub fn decode(input: &str) -> Result<Decoded, DecodeError> {
         modifiers.push(code);
     }
     Ok(Decoded { state, modifiers })
+}
+
+/// A STAT string in words: its state and modifiers and, for a live
+/// process, the value in /proc behind each modifier it has or lacks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explanation {
+    pub stat: String,
+    pub pid: Option<i32>,
+    pub state: &'static Code,
+    pub modifiers: Vec<(&'static Code, Option<String>)>,
+    /// The modifiers a live process lacks, and why.
+    pub absent: Vec<(&'static Code, String)>,
+}
+
+/// Explains a STAT string typed by a user.
+pub fn explain_string(input: &str) -> Result<Explanation, DecodeError> {
+    let decoded = decode(input)?;
+    Ok(Explanation {
+        stat: input.to_string(),
+        pid: None,
+        state: decoded.state,
+        modifiers: decoded.modifiers.into_iter().map(|m| (m, None)).collect(),
+        absent: Vec::new(),
+    })
+}
+
+/// Explains the STAT of a task read from /proc, with the fact behind each
+/// modifier; `None` for a state letter no kernel documents.
+pub fn explain_task(task: &Task) -> Option<Explanation> {
+    let state = state_code(task.stat.state)?;
+    let present = modifiers(task);
+    let mut explanation = Explanation {
+        stat: stat_string(task),
+        pid: Some(task.pid),
+        state,
+        modifiers: Vec::new(),
+        absent: Vec::new(),
+    };
+    for m in MODIFIERS {
+        let why = evidence(task, m.letter);
+        if present.contains(&m.letter) {
+            explanation.modifiers.push((m, Some(why)));
+        } else {
+            explanation.absent.push((m, why));
+        }
+    }
+    Some(explanation)
+}
+
+/// The value in /proc that decides a modifier.
+fn evidence(task: &Task, modifier: char) -> String {
+    let s = &task.stat;
+    let plural = |n: i64| if n == 1 { "" } else { "s" };
+    match modifier {
+        '<' | 'N' => format!("nice is {}", s.nice),
+        'L' => match task.status.as_ref().and_then(|st| st.vm_lck_kb) {
+            Some(kb) => format!("VmLck is {kb} kB"),
+            None => "no locked memory reported (VmLck absent)".into(),
+        },
+        's' => format!(
+            "session id {} {} pid {}",
+            s.session,
+            if s.session == task.tgid {
+                "equals"
+            } else {
+                "differs from"
+            },
+            task.tgid
+        ),
+        'l' => format!("{} thread{}", s.num_threads, plural(s.num_threads)),
+        '+' => {
+            if s.tpgid <= 0 {
+                "no controlling terminal (tpgid -1)".into()
+            } else {
+                format!(
+                    "process group {} {} the terminal's foreground group {}",
+                    s.pgrp,
+                    if s.pgrp == s.tpgid { "is" } else { "is not" },
+                    s.tpgid
+                )
+            }
+        }
+        _ => String::new(),
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use super::kinship::{Kind, Kinship};
 use crate::model::Task;
 
 /// The PID pstree starts from, and adopts unplaced processes under.
@@ -172,6 +173,23 @@ impl<'a> Forest<'a> {
         }
     }
 
+    /// The task behind a node, if it is not a `?` stand-in.
+    pub fn task<'t>(&self, n: usize, tasks: &'t [Task]) -> Option<&'t Task> {
+        match self.nodes[n].kind {
+            NodeKind::Process(i) => tasks.get(i),
+            NodeKind::Thread(i, j) => tasks.get(i).and_then(|t| t.threads.get(j)),
+            NodeKind::Placeholder => None,
+        }
+    }
+
+    /// The verdict on a node's process; threads are never judged.
+    pub fn kind(&self, n: usize, task: &Task, kinship: &Kinship) -> Kind {
+        match self.nodes[n].kind {
+            NodeKind::Process(_) => kinship.kind(task),
+            _ => Kind::Normal,
+        }
+    }
+
     pub fn find(&self, pid: i32) -> Option<usize> {
         self.by_pid
             .get(&pid)
@@ -185,17 +203,29 @@ impl<'a> Forest<'a> {
         self.by_pid.get(&ROOT_PID).copied()
     }
 
-    /// For `-s`: each ancestor of `node` keeps only the child on the path.
-    pub fn keep_only_ancestry(&mut self, node: usize) {
-        let mut current = node;
+    /// The ancestors of `node`, nearest first, each once even if the links
+    /// form a cycle.
+    pub fn ancestors(&self, node: usize) -> Vec<usize> {
+        let mut chain = Vec::new();
         let mut seen = vec![false; self.nodes.len()];
+        seen[node] = true;
+        let mut current = node;
         while let Some(parent) = self.nodes[current].parent {
-            if seen[parent] {
+            if std::mem::replace(&mut seen[parent], true) {
                 break;
             }
-            seen[parent] = true;
-            self.nodes[parent].children = vec![current];
+            chain.push(parent);
             current = parent;
+        }
+        chain
+    }
+
+    /// For `-s`: each ancestor of `node` keeps only the child on the path.
+    pub fn keep_only_ancestry(&mut self, node: usize) {
+        let mut child = node;
+        for parent in self.ancestors(node) {
+            self.nodes[parent].children = vec![child];
+            child = parent;
         }
     }
 

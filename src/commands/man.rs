@@ -10,7 +10,8 @@ use clap::CommandFactory;
 
 use crate::analysis::state::{MODIFIERS, STATES};
 use crate::cli::Cli;
-use crate::render::json::PROCESS_FIELDS;
+use crate::error::EXIT_CODES;
+use crate::render::schema::RECORDS;
 
 pub fn write_pages(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -83,6 +84,14 @@ fn clap_body(render: impl Fn(&mut Vec<u8>) -> std::io::Result<()>) -> Result<Str
         out.push('\n');
     }
     Ok(out)
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 pub fn page() -> Result<String> {
@@ -184,39 +193,27 @@ pub fn page() -> Result<String> {
         "--json prints one document; --format jsonl prints one object per line. Every document \
          and every line has \"schema_version\": 1. Keys are snake_case; numbers are numbers; a \
          value that cannot be read is null. pscope ps --json prints {\"processes\": [...]}; \
-         pscope tree --json prints {\"roots\": [...]} where each process also has \"children\" \
-         and \"threads\" arrays (a parent that cannot be seen is {\"pid\": N, \"missing\": true}); \
-         tree --format jsonl adds \"depth\" and \"parent\". zombies and orphans print \
-         {\"report\": {...}}, show prints {\"process\": {...}} with exe, cwd, ancestry, \
-         children, threads and verdict added. A process object has these fields:",
+         pscope tree --json prints {\"roots\": [...]}; zombies and orphans print \
+         {\"report\": {...}}; show prints {\"process\": {...}}; explain prints \
+         {\"explained\": [...]} (or {\"legend\": {...}}); renice prints {\"results\": [...]}. \
+         The records, and every field of each:",
     );
-    for (name, kind, meaning) in PROCESS_FIELDS {
-        item(&mut out, name, &format!("({kind}) {meaning}"));
+    for record in RECORDS {
+        out.push_str(&format!(".SS \"{}\"\n", roff(record.name)));
+        let base = record
+            .extends
+            .map(|b| format!(" Its fields follow those of a {b}."))
+            .unwrap_or_default();
+        paragraph(&mut out, &format!("{}.{base}", capitalized(record.summary)));
+        for (name, kind, meaning) in record.fields {
+            item(&mut out, name, &format!("({kind}) {meaning}"));
+        }
     }
 
     section(&mut out, "EXIT STATUS");
-    for (code, meaning) in [
-        ("0", "success"),
-        (
-            "1",
-            "nothing matched a selection, a process or user was not found, or zombies --check \
-             found zombies",
-        ),
-        (
-            "2",
-            "usage error: an unknown option or keyword, a bad STAT string, a bad value",
-        ),
-        (
-            "3",
-            "any other error, such as an unreadable /proc or a failed write; one line on stderr",
-        ),
-    ] {
+    for (code, meaning) in EXIT_CODES {
         item(&mut out, code, meaning);
     }
-    paragraph(
-        &mut out,
-        "A closed output pipe (pscope | head -1) ends pscope quietly with status 0.",
-    );
 
     section(&mut out, "ENVIRONMENT");
     item(

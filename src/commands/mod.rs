@@ -1,5 +1,5 @@
-//! One module per subcommand. Each reads through `source`, analyses with
-//! `analysis`, renders with `render`, and returns an exit code.
+//! One thin module per subcommand: each reads through `source`, analyses
+//! with `analysis`, renders with `render`, and returns an exit code.
 
 pub mod demo;
 pub mod explain;
@@ -14,10 +14,11 @@ pub mod zombies;
 use anyhow::Result;
 use clap::CommandFactory;
 
+use crate::analysis::columns::RowContext;
 use crate::cli::{Cli, Command, Format, GlobalArgs, PsArgs};
-use crate::model::Snapshot;
+use crate::model::{Needs, Snapshot};
 use crate::render::{self, Env, Style};
-use crate::source::{Needs, ProcReader, StatusNeed};
+use crate::source::ProcReader;
 
 /// Settings every command shares, resolved once.
 pub struct Context {
@@ -66,26 +67,17 @@ impl Context {
         Ok(snapshot)
     }
 
-    /// What a report of processes (zombies, orphans) reads: arguments for
-    /// its table, and status too for full JSON records.
-    pub fn report_needs(&self) -> Needs {
-        Needs {
-            cmdline: true,
-            status: if self.format == Format::Table {
-                StatusNeed::Nothing
-            } else {
-                StatusNeed::Ids
-            },
-            ..Needs::default()
-        }
-    }
-
     /// How rows of this snapshot are formatted.
-    pub fn rows<'a>(&self, snapshot: &'a Snapshot) -> crate::analysis::columns::RowContext<'a> {
-        crate::analysis::columns::RowContext {
+    pub fn rows<'a>(&self, snapshot: &'a Snapshot) -> RowContext<'a> {
+        RowContext {
             snapshot,
             utf8: self.style.utf8,
         }
+    }
+
+    /// Whether the output is JSON (one document or lines) rather than text.
+    pub fn structured(&self) -> bool {
+        self.format != Format::Table
     }
 }
 
@@ -108,9 +100,10 @@ pub fn run(cli: Cli) -> Result<i32> {
         Some(Command::Renice(args)) => renice::run(&args, &cx),
         Some(Command::Demo(args)) => demo::run(&args, &cx),
         Some(Command::Completions { shell }) => {
-            let mut out = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "pscope", &mut out);
-            render::emit(&String::from_utf8_lossy(&out))?;
+            // Generated in memory: clap_complete cannot report a write error.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "pscope", &mut script);
+            render::to_stdout(|out| out.write_all(&script))?;
             Ok(0)
         }
         Some(Command::GenerateMan { dir }) => man::write_pages(&dir).map(|_| 0),

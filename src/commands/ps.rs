@@ -4,16 +4,17 @@ use anyhow::Result;
 use regex::Regex;
 
 use super::Context;
-use crate::analysis::columns::{self, Column};
+use crate::analysis::columns::{self, Column, Request};
 use crate::analysis::kinship::{Kind, Kinship};
 use crate::analysis::select::{self, Selection};
+use crate::analysis::state;
 use crate::cli::{Format, PsArgs};
 use crate::error::{self, exit};
-use crate::model::Task;
-use crate::render::json::{self, ProcessRecord};
-use crate::render::table::{self, Header, Tone};
-use crate::render::{self};
-use crate::source::{self, Needs, StatusNeed};
+use crate::model::{Task, ThreadNeed};
+use crate::render::schema::process_records;
+use crate::render::table::{self, Header};
+use crate::render::{self, json};
+use crate::source;
 
 /// The columns of `ps aux`, with the parent and nice value added.
 const DEFAULT_COLUMNS: &str =
@@ -28,55 +29,40 @@ pub fn run(args: &PsArgs, cx: &Context) -> Result<i32> {
         None => Vec::new(),
     };
     let selection = selection(args)?;
-
-    let structured = cx.format != Format::Table;
-    let mut needs = columns
+    let fields: Vec<_> = columns
         .iter()
         .map(|c| c.field)
         .chain(sort_keys.iter().map(|k| k.field))
-        .fold(Needs::default(), |n, f| n.union(f.needs()));
-    if structured {
-        needs = needs.union(Needs {
-            status: StatusNeed::Ids,
-            cmdline: true,
-            ..Needs::default()
-        });
-    }
-    if selection.needs_user_ids() {
-        needs.status = StatusNeed::Ids;
-    }
-    if args.threads {
-        needs.threads = true;
-        needs.thread_stat = true;
-        needs.thread_status = needs.status > StatusNeed::Nothing;
-    }
+        .collect();
+    let needs = columns::needs(Request {
+        fields: &fields,
+        records: cx.structured(),
+        threads: if args.threads {
+            ThreadNeed::Own
+        } else {
+            ThreadNeed::Nothing
+        },
+        user_ids: selection.needs_user_ids(),
+        ..Request::default()
+    });
 
     let snapshot = cx.scan(needs)?;
     let kinship = Kinship::new(&snapshot.tasks);
     let row_cx = cx.rows(&snapshot);
-
-    let mut rows: Vec<(&Task, Kind)> = Vec::with_capacity(snapshot.tasks.len());
+    let selected = snapshot.tasks.iter().filter(|t| selection.matches(t));
     let thread_rows: Vec<Task>;
-    if args.threads {
-        thread_rows = snapshot
-            .tasks
+    let mut rows: Vec<(&Task, Kind)> = if args.threads {
+        thread_rows = selected.flat_map(select::thread_rows).collect();
+        thread_rows
             .iter()
-            .filter(|t| selection.matches(t))
-            .flat_map(threads_of)
-            .collect();
-        rows.extend(thread_rows.iter().map(|t| (t, kind_of_row(&kinship, t))));
+            .map(|t| (t, select::thread_kind(&kinship, t)))
+            .collect()
     } else {
-        rows.extend(
-            snapshot
-                .tasks
-                .iter()
-                .filter(|t| selection.matches(t))
-                .map(|t| (t, kinship.kind(t))),
-        );
-    }
+        selected.map(|t| (t, kinship.kind(t))).collect()
+    };
     select::sort_rows(&mut rows, &sort_keys, &row_cx);
 
-    let text = match cx.format {
+    match cx.format {
         Format::Table => {
             let headers: Vec<Header> = columns
                 .iter()
@@ -87,7 +73,7 @@ pub fn run(args: &PsArgs, cx: &Context) -> Result<i32> {
                 .collect();
             // ps leaves the header line out when every header is empty (`-o pid=`).
             let show_headers = !args.no_headers && columns.iter().any(|c| !c.header.is_empty());
-            table::render_lazy(
+            let text = table::render_lazy(
                 &headers,
                 rows.len(),
                 show_headers,
@@ -96,22 +82,21 @@ pub fn run(args: &PsArgs, cx: &Context) -> Result<i32> {
                     let (task, kind) = rows[r];
                     buf.push_str(&columns[c].field.text(task, kind, &row_cx));
                 },
-                &|r| tone(rows[r].1),
+                &|r| render::tone(rows[r].1),
+            );
+            render::emit(&text)?;
+        }
+        Format::Json => render::to_stdout(|out| {
+            json::write_document(
+                out,
+                "processes",
+                &json::Each::new(process_records(rows.iter().copied(), &row_cx)),
             )
-        }
-        Format::Json | Format::Jsonl => {
-            let records: Vec<ProcessRecord> = rows
-                .iter()
-                .map(|(task, kind)| ProcessRecord::new(task, *kind, &row_cx))
-                .collect();
-            if cx.format == Format::Json {
-                json::document("processes", &records)? + "\n"
-            } else {
-                json::lines(&records)?
-            }
-        }
-    };
-    render::emit(&text)?;
+        })?,
+        Format::Jsonl => render::to_stdout(|out| {
+            json::write_lines(out, process_records(rows.iter().copied(), &row_cx))
+        })?,
+    }
     Ok(if rows.is_empty() {
         exit::NO_MATCH
     } else {
@@ -138,12 +123,11 @@ fn resolve_columns(args: &PsArgs) -> Result<Vec<Column>> {
 }
 
 fn selection(args: &PsArgs) -> Result<Selection> {
-    let mut uids = Vec::with_capacity(args.users.len());
-    for user in &args.users {
-        let uid = source::uid_for_name(user)
-            .ok_or_else(|| error::usage(format!("no such user: {user}")))?;
-        uids.push(uid);
-    }
+    let uids = args
+        .users
+        .iter()
+        .map(|user| source::uid_for_name(user).ok_or_else(|| error::no_such_user(user)))
+        .collect::<Result<Vec<u32>>>()?;
     let name = match &args.name {
         Some(pattern) => Some(Regex::new(pattern).map_err(|e| {
             error::usage(format!(
@@ -154,9 +138,10 @@ fn selection(args: &PsArgs) -> Result<Selection> {
         None => None,
     };
     if let Some(states) = &args.state {
-        if let Some(bad) = states.chars().find(|c| !"RSDTtZXIPWK".contains(*c)) {
+        if let Some(bad) = states.chars().find(|&c| !state::is_state_letter(c)) {
             return Err(error::usage(format!(
-                "--state: unknown state letter '{bad}' (expected letters from R S D T t Z X I P)"
+                "--state: unknown state letter '{bad}' (expected letters from {})",
+                state::state_letters()
             )));
         }
     }
@@ -174,49 +159,4 @@ fn selection(args: &PsArgs) -> Result<Selection> {
 
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// The thread rows of a process. Threads share the process's command line;
-/// each has its own stat (state, nice, CPU time) and status. The main
-/// thread's row shows the process's own files, whose CPU time covers every
-/// thread, as ps -L shows it.
-fn threads_of(process: &Task) -> Vec<Task> {
-    let main = || Task {
-        threads: Vec::new(),
-        ..process.clone()
-    };
-    if process.threads.is_empty() {
-        // Single-threaded (its task directory is not listed), or the
-        // directory vanished or is hidden: show the process itself.
-        return vec![main()];
-    }
-    process
-        .threads
-        .iter()
-        .map(|thread| {
-            if thread.pid == process.pid {
-                return main();
-            }
-            Task {
-                cmdline: process.cmdline.clone(),
-                status: thread.status.clone().or_else(|| process.status.clone()),
-                ..thread.clone()
-            }
-        })
-        .collect()
-}
-
-fn kind_of_row(kinship: &Kinship, thread: &Task) -> Kind {
-    match kinship.get(thread.tgid) {
-        Some(process) if thread.pid == thread.tgid => kinship.kind(process),
-        _ => crate::analysis::kinship::kind_of(thread, false),
-    }
-}
-
-pub fn tone(kind: Kind) -> Tone {
-    match kind {
-        Kind::Zombie => Tone::Alert,
-        Kind::Orphan => Tone::Notice,
-        _ => Tone::Plain,
-    }
 }

@@ -1,15 +1,17 @@
 //! `pscope demo fork`: fork's two return values, getpid and getppid,
 //! copied memory, and waitpid collecting the child's exit status.
 
-use std::os::fd::AsRawFd;
+use std::os::fd::AsFd;
 use std::time::Duration;
 
 use anyhow::Result;
 use nix::sys::wait::WaitStatus;
-use nix::unistd::{self, Pid};
+use nix::unistd;
 use serde_json::json;
 
-use super::{channel, child_write, read_channel, ChildSetup, Lab};
+use super::child::write_to;
+use super::narrate::{channel, read_channel};
+use super::{ChildSetup, Lab};
 use crate::analysis::columns::Field;
 
 /// The status the child exits with, as with `_exit(7)`.
@@ -30,8 +32,6 @@ pub fn run(lab: &mut Lab) -> Result<()> {
 
     let (report_read, report_write) = channel()?;
     let (go_read, go_write) = channel()?;
-    let report_fd = report_write.as_raw_fd();
-    let go_fd = go_read.as_raw_fd();
     let child = lab.fork(ChildSetup::default(), |cx| {
         // In the child: fork() returned 0. The counter is the parent's
         // value, copied; changing it here does not change the parent's.
@@ -42,10 +42,10 @@ pub fn run(lab: &mut Lab) -> Result<()> {
             unistd::getppid(),
             counter
         );
-        child_write(report_fd, line.as_bytes());
+        write_to(&report_write, line.as_bytes());
         // Wait for the parent's go (or for pscope to go away), then exit
         // with a chosen status, as _exit(7) would.
-        cx.wait_for_go(go_fd, Duration::from_secs(600));
+        cx.wait_for_go(go_read.as_fd(), Duration::from_secs(600));
         CHILD_STATUS
     })?;
     drop(report_write);
@@ -94,12 +94,12 @@ pub fn run(lab: &mut Lab) -> Result<()> {
         json!({"processes": records}),
     )?;
     lab.show(&table)?;
-    let tree = tree_of(lab, me)?;
+    let tree = lab.tree(me)?;
     lab.say("tree", "And as pscope tree -p:", json!({"tree": tree}))?;
     lab.show(&tree)?;
     lab.pause()?;
 
-    super::child_write(go_write.as_raw_fd(), b"x");
+    write_to(&go_write, b"x");
     drop(go_write);
     let status = lab.reap(child)?;
     let code = match status {
@@ -122,14 +122,4 @@ pub fn run(lab: &mut Lab) -> Result<()> {
         json!({}),
     )?;
     Ok(())
-}
-
-/// The subtree of `pid` as `pscope tree -p` draws it.
-fn tree_of(lab: &Lab, pid: Pid) -> Result<String> {
-    let snapshot = lab.snapshot()?;
-    Ok(crate::commands::tree::text_from(
-        &snapshot,
-        pid.as_raw(),
-        true,
-    ))
 }

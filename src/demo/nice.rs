@@ -10,28 +10,10 @@ use nix::unistd::Pid;
 use serde_json::json;
 
 use super::{ChildSetup, Lab};
-use crate::render::table::{self, Row, Tone};
-
-/// The kernel's weight for each nice value, -20 to 19 (sched_prio_to_weight):
-/// nice 0 is 1024 and each step is about 1.25 times the next.
-const WEIGHTS: [u32; 40] = [
-    88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916, 9548, 7620, 6100, 4904,
-    3906, 3121, 2501, 1991, 1586, 1277, 1024, 820, 655, 526, 423, 335, 272, 215, 172, 137, 110, 87,
-    70, 56, 45, 36, 29, 23, 18, 15,
-];
-
-pub fn weight(nice: i32) -> u32 {
-    WEIGHTS[(nice.clamp(-20, 19) + 20) as usize]
-}
-
-/// The share each nice value should get on one CPU, in percent.
-pub fn expected_shares(nices: &[i32]) -> Vec<f64> {
-    let total: f64 = nices.iter().map(|&n| weight(n) as f64).sum();
-    nices
-        .iter()
-        .map(|&n| 100.0 * weight(n) as f64 / total)
-        .collect()
-}
+use crate::analysis::sched::{expected_shares, weight};
+use crate::control::renice::set_process_nice;
+use crate::render::table::{self, Row};
+use crate::render::{Style, Tone};
 
 /// Tolerance for "as expected", in percentage points.
 const TOLERANCE: f64 = 5.0;
@@ -59,11 +41,10 @@ pub fn run(lab: &mut Lab, values: &[i32], seconds: f64) -> Result<()> {
                 }
             }
         })?;
-        // SAFETY: setpriority with integer arguments.
-        let rc = unsafe { libc::setpriority(libc::PRIO_PROCESS, pid.as_raw() as libc::id_t, nice) };
-        if rc != 0 {
-            let e = std::io::Error::last_os_error();
-            return Err(anyhow!("cannot set nice {nice} on the demo's child ({e}); negative values need CAP_SYS_NICE"));
+        if let Err(why) = set_process_nice(pid.as_raw(), nice) {
+            return Err(anyhow!(
+                "cannot set nice {nice} on the demo's child: {why}; negative values need CAP_SYS_NICE"
+            ));
         }
         spinners.push(pid);
     }
@@ -83,23 +64,14 @@ pub fn run(lab: &mut Lab, values: &[i32], seconds: f64) -> Result<()> {
     // Renice the first child to the last value: the shares should even out.
     let mut after = values.to_vec();
     after[0] = *values.last().unwrap_or(&0);
-    // SAFETY: setpriority with integer arguments.
-    let rc = unsafe {
-        libc::setpriority(
-            libc::PRIO_PROCESS,
-            spinners[0].as_raw() as libc::id_t,
-            after[0],
-        )
-    };
-    if rc != 0 {
-        let e = std::io::Error::last_os_error();
+    if let Err(why) = set_process_nice(spinners[0].as_raw(), after[0]) {
         lab.say(
             "renice-refused",
             &format!(
-                "renice of {} to {} was refused ({e}): lowering nice needs CAP_SYS_NICE.",
+                "renice of {} to {} was refused: {why}.",
                 spinners[0], after[0]
             ),
-            json!({"pid": spinners[0].as_raw(), "nice": after[0], "error": e.to_string()}),
+            json!({"pid": spinners[0].as_raw(), "nice": after[0], "error": why}),
         )?;
     } else {
         lab.say(
@@ -185,17 +157,7 @@ fn measure(lab: &mut Lab, pids: &[Pid], nices: &[i32], seconds: f64, step: &str)
             "tolerance_points": TOLERANCE,
         }),
     )?;
-    lab.show(&table::render(
-        &headers,
-        rows,
-        true,
-        &crate::render::Style {
-            color: false,
-            width: None,
-            utf8: true,
-            unicode_lines: false,
-        },
-    ))?;
+    lab.show(&table::render(&headers, rows, true, &Style::plain()))?;
     Ok(within)
 }
 
@@ -204,20 +166,4 @@ fn first_cpu() -> Result<usize> {
     (0..CpuSet::count())
         .find(|&c| set.is_set(c).unwrap_or(false))
         .ok_or_else(|| anyhow!("no CPU is available to this process"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn weights_give_the_documented_shares() {
-        assert_eq!(weight(0), 1024);
-        assert_eq!(weight(10), 110);
-        assert_eq!(weight(-20), 88761);
-        let shares = expected_shares(&[0, 10]);
-        assert!((shares[0] - 90.3).abs() < 0.05, "{shares:?}");
-        let even = expected_shares(&[5, 5, 5, 5]);
-        assert!(even.iter().all(|s| (s - 25.0).abs() < 1e-9));
-    }
 }

@@ -1,7 +1,7 @@
 //! `pscope demo orphan`: a parent exits before its child; the child is
 //! adopted by init or by the nearest subreaper.
 
-use std::os::fd::AsRawFd;
+use std::os::fd::AsFd;
 use std::time::Duration;
 
 use anyhow::{anyhow, Result};
@@ -9,7 +9,9 @@ use nix::sys::signal::{kill, Signal};
 use nix::unistd::{self, Pid};
 use serde_json::json;
 
-use super::{channel, child_write, read_channel, ChildSetup, Lab};
+use super::child::{fork_grandchild, write_to};
+use super::narrate::{channel, read_channel};
+use super::{ChildSetup, Lab};
 use crate::analysis::columns::Field;
 use crate::analysis::kinship::Kinship;
 
@@ -25,7 +27,6 @@ pub fn run(lab: &mut Lab, subreaper: bool) -> Result<()> {
     }
     let (report_read, report_write) = channel()?;
     let (go_read, go_write) = channel()?;
-    let (report_fd, go_fd) = (report_write.as_raw_fd(), go_read.as_raw_fd());
     // P leads a new session, so that /proc can later show where C came
     // from: C keeps P's session after P is gone.
     let parent = lab.fork(
@@ -33,17 +34,13 @@ pub fn run(lab: &mut Lab, subreaper: bool) -> Result<()> {
             join_group: false,
             ..ChildSetup::default()
         },
-        move |cx| {
+        |cx| {
             let _ = unistd::setsid();
-            // SAFETY: plain fork; the child only polls and exits.
-            let child = unsafe { libc::fork() };
-            if child == 0 {
-                cx.idle();
-                // SAFETY: leave at once.
-                unsafe { libc::_exit(0) };
-            }
-            child_write(report_fd, format!("{child}\n").as_bytes());
-            cx.wait_for_go(go_fd, Duration::from_secs(600));
+            let Some(child) = fork_grandchild(|| cx.idle()) else {
+                return 1;
+            };
+            write_to(&report_write, format!("{child}\n").as_bytes());
+            cx.wait_for_go(go_read.as_fd(), Duration::from_secs(600));
             0
         },
     )?;
@@ -75,7 +72,7 @@ pub fn run(lab: &mut Lab, subreaper: bool) -> Result<()> {
     lab.show(&table)?;
     lab.pause()?;
 
-    child_write(go_write.as_raw_fd(), b"x");
+    write_to(&go_write, b"x");
     drop(go_write);
     lab.reap(parent)?;
     lab.say(

@@ -8,9 +8,12 @@ use nix::sys::signal::{kill, Signal};
 use nix::unistd::{self, Pid};
 use serde_json::json;
 
-use super::{stat_words, ChildContext, ChildSetup, Lab};
+use super::child::lock_one_page;
+use super::narrate::stat_words;
+use super::{ChildContext, ChildSetup, Lab};
 use crate::analysis::state;
 use crate::model::Task;
+use crate::sys::vfork::vfork_and_wait;
 
 /// How long to wait for a state to show in /proc.
 const SETTLE: Duration = Duration::from_secs(3);
@@ -113,7 +116,8 @@ pub fn run(lab: &mut Lab) -> Result<()> {
 
     // D: a vfork() parent waits, uninterruptibly, until its child exits.
     let vfork_parent = lab.fork(ChildSetup::default(), |cx| {
-        vfork_and_wait(cx.lifeline_fd());
+        // The vfork child waits up to 20 s, or until pscope is gone.
+        let _ = vfork_and_wait(cx.lifeline(), 20_000);
         cx.idle()
     })?;
     let task = lab.wait_until(vfork_parent, SETTLE, |t| {
@@ -207,35 +211,25 @@ pub fn run(lab: &mut Lab) -> Result<()> {
 
     // Modifiers.
     let niced = lab.fork(ChildSetup::default(), |cx| {
-        // SAFETY: setpriority on ourselves.
-        unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 5) };
+        let _ = rustix::process::setpriority_process(None, 5);
         cx.idle()
     })?;
     let task = lab.wait_until(niced, SETTLE, |t| stat_has(t, |s| s.contains('N')))?;
     report(lab, 'N', Some(niced), task.as_ref(), "nice 5")?;
 
     let high = lab.fork(ChildSetup::default(), |cx| cx.idle())?;
-    // SAFETY: setpriority with integer arguments.
-    let rc = unsafe { libc::setpriority(libc::PRIO_PROCESS, high.as_raw() as libc::id_t, -5) };
-    if rc == 0 {
-        let task = lab.wait_until(high, SETTLE, |t| stat_has(t, |s| s.contains('<')))?;
-        report(lab, '<', Some(high), task.as_ref(), "nice -5")?;
-    } else {
-        let e = std::io::Error::last_os_error();
-        report(
-            lab,
-            '<',
-            None,
-            None,
-            &format!("nice -5 needs CAP_SYS_NICE or RLIMIT_NICE ({e})"),
-        )?;
+    match crate::control::renice::set_process_nice(high.as_raw(), -5) {
+        Ok(()) => {
+            let task = lab.wait_until(high, SETTLE, |t| stat_has(t, |s| s.contains('<')))?;
+            report(lab, '<', Some(high), task.as_ref(), "nice -5")?;
+        }
+        Err(why) => {
+            report(lab, '<', None, None, &format!("nice -5 was refused: {why}"))?;
+        }
     }
 
     let locked = lab.fork(ChildSetup::default(), |cx| {
-        let page = vec![1u8; 4096];
-        // SAFETY: locking a buffer we own, for as long as we live.
-        let rc = unsafe { libc::mlock(page.as_ptr().cast(), page.len()) };
-        if rc != 0 {
+        if !lock_one_page() {
             return 3;
         }
         cx.idle()
@@ -270,17 +264,11 @@ pub fn run(lab: &mut Lab) -> Result<()> {
     )?;
 
     let threaded = lab.fork(ChildSetup::default(), |cx| {
-        let lifeline = cx.lifeline_fd();
-        std::thread::spawn(move || {
-            let mut fds = [libc::pollfd {
-                fd: lifeline,
-                events: libc::POLLIN,
-                revents: 0,
-            }];
-            // SAFETY: polling one valid descriptor.
-            unsafe { libc::poll(fds.as_mut_ptr(), 1, 3_600_000) };
-        });
-        cx.idle()
+        // A second thread that, like the first, waits on the lifeline.
+        std::thread::scope(|scope| {
+            scope.spawn(|| cx.idle());
+            cx.idle()
+        })
     })?;
     let task = lab.wait_until(threaded, SETTLE, |t| stat_has(t, |s| s.contains('l')))?;
     report(
@@ -333,41 +321,6 @@ pub fn run(lab: &mut Lab) -> Result<()> {
     Ok(())
 }
 
-/// The child of a vfork: it runs on its own stack, waits (up to 20 s, or
-/// until pscope is gone) and exits. Its parent stays suspended meanwhile.
-extern "C" fn vfork_child(lifeline: *mut libc::c_void) -> libc::c_int {
-    let mut fds = [libc::pollfd {
-        fd: lifeline as usize as i32,
-        events: libc::POLLIN,
-        revents: 0,
-    }];
-    // SAFETY: polling one descriptor, then leaving without unwinding.
-    unsafe {
-        libc::poll(fds.as_mut_ptr(), 1, 20_000);
-        libc::_exit(0)
-    }
-}
-
-/// vfork() done safely from Rust: clone(CLONE_VM | CLONE_VFORK) with a
-/// separate stack for the child, so the parent's stack is never touched.
-/// The caller is in uninterruptible sleep (D) until the child exits.
-fn vfork_and_wait(lifeline: i32) {
-    let mut stack = vec![0u8; 64 * 1024];
-    // SAFETY: the stack outlives the child (the parent is suspended until
-    // the child exits); its top is 16-byte aligned as the ABI wants.
-    unsafe {
-        let top = stack.as_mut_ptr().add(stack.len());
-        let top = (top as usize & !0xf) as *mut libc::c_void;
-        libc::clone(
-            vfork_child,
-            top,
-            libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
-            lifeline as usize as *mut libc::c_void,
-        );
-    }
-    drop(stack);
-}
-
 /// A child of `pid` as /proc shows it.
 fn child_of(lab: &Lab, pid: Pid) -> Option<Pid> {
     let snapshot = lab.snapshot().ok()?;
@@ -386,6 +339,7 @@ fn example_of(lab: &Lab, letter: char) -> Option<Task> {
 
 /// Whether pscope runs in the foreground process group of a terminal.
 fn foreground_terminal() -> bool {
-    // SAFETY: isatty and tcgetpgrp take a descriptor only.
-    unsafe { libc::isatty(1) == 1 && libc::tcgetpgrp(1) == libc::getpgrp() }
+    let stdout = std::io::stdout();
+    rustix::termios::isatty(&stdout)
+        && rustix::termios::tcgetpgrp(&stdout).is_ok_and(|g| g == rustix::process::getpgrp())
 }

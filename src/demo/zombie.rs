@@ -1,7 +1,6 @@
 //! `pscope demo zombie`: a child that exits before its parent waits, and
 //! the three ways to leave no zombie: wait, a double fork, SIGCHLD ignored.
 
-use std::os::fd::AsRawFd;
 use std::time::Duration;
 
 use anyhow::{anyhow, Result};
@@ -9,17 +8,11 @@ use nix::sys::wait::WaitStatus;
 use nix::unistd::{self, Pid};
 use serde_json::json;
 
-use super::{channel, child_write, kind_now, read_channel, ChildSetup, Lab};
-use crate::analysis::columns::{Field, RowContext};
-use crate::analysis::kinship::{Kind, Kinship};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Remedy {
-    None,
-    Wait,
-    DoubleFork,
-    Sigchld,
-}
+use super::child::{fork_grandchild, ignore_sigchld, leave, write_to};
+use super::narrate::{channel, kind_now, read_channel};
+use super::{ChildSetup, Lab};
+use crate::analysis::columns::Field;
+use crate::analysis::kinship::{Kind, Kinship, Remedy};
 
 const SETTLE: Duration = Duration::from_secs(5);
 const FIELDS: [Field; 4] = [Field::Pid, Field::Ppid, Field::Stat, Field::Args];
@@ -84,20 +77,19 @@ fn make_zombie(lab: &mut Lab) -> Result<Pid> {
     lab.show(&table)?;
     let snapshot = lab.snapshot()?;
     let kinship = Kinship::new(&snapshot.tasks);
-    let cx = RowContext {
-        snapshot: &snapshot,
-        utf8: true,
-    };
-    let groups = crate::commands::zombies::zombie_groups(&snapshot, &kinship, &cx);
+    let groups = kinship.zombie_groups(&snapshot.system);
     let mine = groups
         .iter()
         .find(|g| g.zombies.iter().any(|z| z.pid == child.as_raw()));
+    let parent_name = mine
+        .and_then(|g| g.parent)
+        .map(|p| crate::analysis::psfmt::comm(&p.stat.comm, true))
+        .unwrap_or_default();
     lab.say(
         "zombies-names-parent",
         &format!(
-            "pscope zombies names the parent that has not reaped it: {} ({}).",
+            "pscope zombies names the parent that has not reaped it: {} ({parent_name}).",
             mine.map_or(0, |g| g.parent_pid),
-            mine.and_then(|g| g.parent_comm.clone()).unwrap_or_default()
         ),
         json!({"child": child.as_raw(), "parent_named": mine.map(|g| g.parent_pid)}),
     )?;
@@ -127,17 +119,15 @@ fn wait_remedy(lab: &mut Lab, zombie: Pid) -> Result<()> {
 fn double_fork(lab: &mut Lab) -> Result<()> {
     let me = unistd::getpid();
     let (report_read, report_write) = channel()?;
-    let report_fd = report_write.as_raw_fd();
-    let middle = lab.fork(ChildSetup::default(), move |cx| {
-        // SAFETY: plain fork; the grandchild only polls and exits.
-        let grandchild = unsafe { libc::fork() };
-        if grandchild == 0 {
-            // Wait a little, long enough to be seen, then exit.
+    let middle = lab.fork(ChildSetup::default(), |cx| {
+        // The grandchild waits a little, long enough to be seen, then exits.
+        let Some(grandchild) = fork_grandchild(|| {
             cx.wait_lifeline(Duration::from_millis(1500));
-            // SAFETY: leave without returning into the middle child's code.
-            unsafe { libc::_exit(0) };
-        }
-        child_write(report_fd, format!("{grandchild}\n").as_bytes());
+            0
+        }) else {
+            return 1;
+        };
+        write_to(&report_write, format!("{grandchild}\n").as_bytes());
         0
     })?;
     drop(report_write);
@@ -179,19 +169,15 @@ fn double_fork(lab: &mut Lab) -> Result<()> {
 
 fn sigchld(lab: &mut Lab) -> Result<()> {
     let (report_read, report_write) = channel()?;
-    let report_fd = report_write.as_raw_fd();
-    let helper = lab.fork(ChildSetup::default(), move |cx| {
-        // SAFETY: ignoring SIGCHLD in this helper; then a plain fork whose
-        // child only polls and exits.
-        unsafe {
-            libc::signal(libc::SIGCHLD, libc::SIG_IGN);
-            let kid = libc::fork();
-            if kid == 0 {
-                cx.wait_lifeline(Duration::from_millis(500));
-                libc::_exit(0);
-            }
-            child_write(report_fd, format!("{kid}\n").as_bytes());
-        }
+    let helper = lab.fork(ChildSetup::default(), |cx| {
+        ignore_sigchld();
+        let Some(kid) = fork_grandchild(|| {
+            cx.wait_lifeline(Duration::from_millis(500));
+            0
+        }) else {
+            leave(1)
+        };
+        write_to(&report_write, format!("{kid}\n").as_bytes());
         cx.idle()
     })?;
     drop(report_write);

@@ -4,18 +4,7 @@
 use comfy_table::{presets, Cell, CellAlignment, Color, ContentArrangement, Table};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use super::Style;
-
-/// How a cell is colored on a terminal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Tone {
-    #[default]
-    Plain,
-    /// Zombies.
-    Alert,
-    /// Orphans and other things worth a look.
-    Notice,
-}
+use super::{Style, Tone};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {
@@ -293,6 +282,7 @@ mod tests {
         Style {
             color: false,
             width,
+            tree_width: None,
             utf8: true,
             unicode_lines: false,
         }

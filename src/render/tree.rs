@@ -4,7 +4,12 @@
 
 use std::collections::HashMap;
 
-use crate::analysis::tree::{Forest, NodeKind};
+use super::{Tone, ANSI_BOLD, ANSI_RESET};
+use crate::analysis::columns::{Column, RowContext};
+use crate::analysis::kinship::{Kind, Kinship};
+use crate::analysis::tree::{Forest, NodeKind, TreeOptions};
+use crate::analysis::{sched, state};
+use crate::model::Snapshot;
 
 /// Line-drawing pieces: empty, branch, vertical, last, single, first.
 #[derive(Debug, Clone, Copy)]
@@ -47,9 +52,9 @@ pub struct NodeText {
     /// Appended after the name and ids: ` Ss+ 0`, ` 812 root`...
     pub extra: String,
     /// The zombie or orphan mark (` <defunct>`, ` [orphan]`), and the
-    /// terminal color to draw it in.
-    pub mark: String,
-    pub mark_color: Option<&'static str>,
+    /// tone to color it in (on a terminal).
+    pub mark: &'static str,
+    pub mark_tone: Tone,
     /// Draw the name in bold (`-H`).
     pub bold: bool,
 }
@@ -180,6 +185,134 @@ struct Renderer<'a> {
     /// Subtree identity for compaction: equal ids, equal subtrees.
     shape: Vec<u32>,
     visited: Vec<bool>,
+}
+
+/// What to write after each name, besides pstree's own ids.
+#[derive(Debug, Clone, Default)]
+pub struct Annotations<'a> {
+    /// STAT and NI after the name (`--stat`).
+    pub stat: bool,
+    /// ps keywords after the name (`-o`).
+    pub columns: &'a [Column],
+    /// The zombie and orphan marks.
+    pub marks: bool,
+    /// Color the marks and bold the highlighted chain.
+    pub color: bool,
+    /// `-H`: this node and its ancestors are drawn in bold.
+    pub highlight: Option<usize>,
+    /// What the layout shows that lives in the node text (`-g`, `-u`, `-a`).
+    pub pgids: bool,
+    pub users: bool,
+    pub args: bool,
+}
+
+/// The zombie or orphan mark of a process, and its tone.
+fn mark(kind: Kind) -> (&'static str, Tone) {
+    match kind {
+        Kind::Zombie => (" <defunct>", super::tone(kind)),
+        Kind::Orphan => (" [orphan]", super::tone(kind)),
+        _ => ("", Tone::Plain),
+    }
+}
+
+/// The text each node adds to its name. Most nodes add nothing, so the
+/// map stays small (sizing it for every node would cost megabytes on a
+/// large machine).
+pub fn annotate(
+    forest: &Forest,
+    snapshot: &Snapshot,
+    kinship: &Kinship,
+    rows: &RowContext,
+    what: &Annotations,
+) -> HashMap<usize, NodeText> {
+    let highlighted: Vec<usize> = match what.highlight {
+        Some(n) => std::iter::once(n).chain(forest.ancestors(n)).collect(),
+        None => Vec::new(),
+    };
+    let mut texts = HashMap::new();
+    for (n, node) in forest.nodes.iter().enumerate() {
+        let Some(task) = forest.task(n, &snapshot.tasks) else {
+            continue;
+        };
+        let kind = forest.kind(n, task, kinship);
+        let mut extra = String::new();
+        if what.stat {
+            extra.push(' ');
+            extra.push_str(&state::stat_string(task));
+            extra.push(' ');
+            extra.push_str(&sched::nice(task).map_or("-".into(), |v| v.to_string()));
+        }
+        for column in what.columns {
+            extra.push(' ');
+            extra.push_str(&column.field.text(task, kind, rows));
+        }
+        let (mark, tone) = if what.marks {
+            mark(kind)
+        } else {
+            ("", Tone::Plain)
+        };
+        let bold = what.color && highlighted.contains(&n);
+        let needed = what.pgids || what.users || what.args;
+        if !needed && extra.is_empty() && mark.is_empty() && !bold {
+            continue;
+        }
+        texts.insert(
+            n,
+            NodeText {
+                pgid: task.stat.pgrp,
+                user: if what.users {
+                    snapshot.user_name(node.uid)
+                } else {
+                    String::new()
+                },
+                cmdline: task.cmdline.clone(),
+                extra,
+                mark,
+                mark_tone: if what.color { tone } else { Tone::Plain },
+                bold,
+            },
+        );
+    }
+    texts
+}
+
+/// The subtree of `pid` as `pscope tree -p` draws it, with STAT after each
+/// name when `stat` (for the lab demonstrations); empty when `pid` is not
+/// in the snapshot.
+pub fn subtree_text(snapshot: &Snapshot, pid: i32, stat: bool) -> String {
+    let kinship = Kinship::new(&snapshot.tasks);
+    let forest = Forest::build(&snapshot.tasks, TreeOptions::default());
+    let Some(root) = forest.find(pid) else {
+        return String::new();
+    };
+    let mut texts = HashMap::new();
+    for n in forest.subtree(root) {
+        if let Some(task) = forest.task(n, &snapshot.tasks) {
+            let extra = if stat {
+                format!(" {}", state::stat_string(task))
+            } else {
+                String::new()
+            };
+            texts.insert(
+                n,
+                NodeText {
+                    extra,
+                    mark: mark(forest.kind(n, task, &kinship)).0,
+                    ..NodeText::default()
+                },
+            );
+        }
+    }
+    let layout = Layout {
+        symbols: ASCII,
+        pids: true,
+        pgids: false,
+        args: false,
+        uid_changes: false,
+        compact: false,
+        width: None,
+    };
+    render(&forest, &[(root, 0)], &texts, layout)
 }
 
 /// Renders the trees at `roots`, a blank line between trees. Each root
@@ -337,7 +470,7 @@ impl Renderer<'_> {
             self.out.ch('(');
         }
         if text.bold {
-            self.out.raw("\x1b[1m");
+            self.out.raw(ANSI_BOLD);
         }
         let name = escape(&node.name);
         let name_len = name.chars().count() as isize;
@@ -364,7 +497,7 @@ impl Renderer<'_> {
             self.out.ch(')');
         }
         if text.bold {
-            self.out.raw("\x1b[0m");
+            self.out.raw(ANSI_RESET);
         }
         self.out.str(&text.extra);
         if let Some(args) = &args {
@@ -393,12 +526,13 @@ impl Renderer<'_> {
             }
         }
         if !text.mark.is_empty() {
-            if let Some(color) = text.mark_color {
+            let color = text.mark_tone.ansi();
+            if let Some(color) = color {
                 self.out.raw(color);
             }
-            self.out.str(&text.mark);
-            if text.mark_color.is_some() {
-                self.out.raw("\x1b[0m");
+            self.out.str(text.mark);
+            if color.is_some() {
+                self.out.raw(ANSI_RESET);
             }
         }
         // A child already drawn can only come from a cycle in a captured

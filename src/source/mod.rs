@@ -17,7 +17,10 @@ use nix::fcntl::{openat, OFlag};
 use nix::sys::stat::Mode;
 use rustix::fs::RawDir;
 
-use crate::model::{Snapshot, StatFields, StatusFields, SystemInfo, Task};
+use crate::model::{
+    Needs, Snapshot, StatFields, StatusFields, StatusNeed, SystemInfo, Task, ThreadNeed,
+    PID_MAX_LIMIT,
+};
 use handout::Handout;
 
 /// Below this many processes per thread, a thread costs more than it saves.
@@ -27,53 +30,9 @@ const MIN_PIDS_PER_JOB: usize = 200;
 /// 32 bytes (24 below PID 10,000), so about one block of PIDs.
 const LISTING_BUF: usize = 2048;
 
-/// No PID is above this (the kernel's PID_MAX_LIMIT on 64-bit machines).
-const PID_MAX_LIMIT: usize = 1 << 22;
-
 /// How many threads read /proc by default: one per CPU, at most four.
 pub fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
-}
-
-/// Which per-process files a command needs. stat is always read.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Needs {
-    pub status: StatusNeed,
-    pub cmdline: bool,
-    pub threads: bool,
-    /// Read each thread's own stat; without it a thread is only its id.
-    pub thread_stat: bool,
-    /// Read status for every thread too (only needed for per-thread STAT).
-    pub thread_status: bool,
-    /// The owner of /proc/PID, which pstree takes for the user.
-    pub owner: bool,
-}
-
-/// What a command needs of /proc/PID/status; each level includes the one
-/// before it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub enum StatusNeed {
-    /// Not read.
-    #[default]
-    Nothing,
-    /// Its memory lines (VmLck, VmRSS, VmSize). A task with no memory of its
-    /// own has none, and its status is not read: see `status_is_empty`.
-    Memory,
-    /// Its Uid and Gid lines too: read for every task.
-    Ids,
-}
-
-impl Needs {
-    pub fn union(self, other: Needs) -> Needs {
-        Needs {
-            status: self.status.max(other.status),
-            cmdline: self.cmdline || other.cmdline,
-            threads: self.threads || other.threads,
-            thread_stat: self.thread_stat || other.thread_stat,
-            thread_status: self.thread_status || other.thread_status,
-            owner: self.owner || other.owner,
-        }
-    }
 }
 
 /// A failure to read /proc as a whole (not one process).
@@ -134,14 +93,13 @@ impl ProcReader {
         let mem_total_kb = self
             .read_required("meminfo", &mut buf)
             .and_then(|b| first_field::<u64>(b, b"MemTotal:").ok_or_else(|| self.bad("meminfo")))?;
-        // SAFETY: sysconf has no preconditions.
-        let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+        let hz = rustix::param::clock_ticks_per_second();
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
             .unwrap_or(0);
         Ok(SystemInfo {
-            hz: if hz > 0 { hz as u64 } else { 100 },
+            hz: if hz > 0 { hz } else { 100 },
             boot_time,
             uptime,
             now,
@@ -175,7 +133,7 @@ impl ProcReader {
         // allocated before listing; processes listed beyond are read last.
         let expected = nix::sys::stat::fstat(self.root_fd.as_fd())
             .map_or(0, |st| st.st_nlink as usize)
-            .min(PID_MAX_LIMIT);
+            .min(PID_MAX_LIMIT as usize);
         self.scan_sized(system, needs, jobs, expected)
     }
 
@@ -293,13 +251,13 @@ impl ProcReader {
     /// the main thread included.
     pub fn process(&self, pid: i32, needs: Needs) -> Option<Task> {
         let only_process = Needs {
-            threads: false,
+            threads: ThreadNeed::Nothing,
             ..needs
         };
         let mut task = self
             .read_process(pid, only_process, &mut ReadBuf::new())
             .ok()?;
-        if needs.threads {
+        if needs.threads > ThreadNeed::Nothing {
             task.threads = self.threads(&task, needs);
         }
         Some(task)
@@ -336,7 +294,7 @@ impl ProcReader {
         // In a listing a single-threaded process's task directory would
         // hold only itself, which every listing shows from the process's
         // own files (ps -L's main-thread row, the tree's process node).
-        if needs.threads && task.stat.num_threads != 1 {
+        if needs.threads > ThreadNeed::Nothing && task.stat.num_threads != 1 {
             task.threads = self.read_threads(&dir, &task, needs, buf);
         }
         Ok(task)
@@ -397,7 +355,7 @@ impl ProcReader {
         // kept below unless its own stat is wanted.
         let mut threads = Vec::new();
         for tid in tids {
-            if !needs.thread_stat {
+            if needs.threads < ThreadNeed::Own {
                 // Only the ids of the other threads are wanted: each stands
                 // in with its process's fields (as pstree names threads).
                 if tid == process.pid {
@@ -414,7 +372,7 @@ impl ProcReader {
             }
             let thread_dir = task_dir.number(tid);
             if let Ok(mut thread) = self.read_task(&thread_dir, tid, process.pid, buf) {
-                if needs.thread_status {
+                if needs.thread_status() {
                     thread.status = self.read_status(&thread_dir, &thread.stat, needs, buf);
                 }
                 thread.owner_uid = process.owner_uid;

@@ -143,16 +143,6 @@ fn first_two(value: &[u8]) -> (Option<u32>, Option<u32>) {
     (it.next().flatten(), it.next().flatten())
 }
 
-/// Splits a raw cmdline into its arguments. A trailing NUL ends the last
-/// argument; empty arguments in the middle are kept (procfs drops them).
-pub fn split_cmdline(raw: &[u8]) -> Vec<&[u8]> {
-    if raw.is_empty() {
-        return Vec::new();
-    }
-    let body = raw.strip_suffix(b"\0").unwrap_or(raw);
-    body.split(|&b| b == 0).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,12 +214,5 @@ mod tests {
         assert_eq!(s.euid, Some(0));
         assert_eq!(s.vm_rss_kb, None);
         assert_eq!(s.vm_lck_kb, None);
-    }
-
-    #[test]
-    fn cmdline_keeps_empty_arguments() {
-        assert_eq!(split_cmdline(b"a\0\0b\0"), vec![&b"a"[..], b"", b"b"]);
-        assert_eq!(split_cmdline(b"a b"), vec![&b"a b"[..]]);
-        assert!(split_cmdline(b"").is_empty());
     }
 }

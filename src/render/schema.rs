@@ -1,0 +1,1120 @@
+//! The JSON schema: every type pscope writes as JSON, the version that
+//! counts changes to them, and the documentation of every field (the man
+//! page and README print it; tests keep it equal to what is written).
+//! These types are kept apart from the model so that the schema changes
+//! only on purpose. Records are made from the data as they are written.
+
+use std::cell::RefCell;
+
+use serde::Serialize;
+
+use super::json::{Each, Later};
+use crate::analysis::columns::RowContext;
+use crate::analysis::kinship::{Kind, Kinship, OrphanEvidence, ProcessGroup, ZombieGroup};
+use crate::analysis::state::Code;
+use crate::analysis::tree::Forest;
+use crate::analysis::{psfmt, sched, state};
+use crate::model::{cmdline_args, Task};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One documented field: its key, JSON type and meaning.
+pub type FieldDoc = (&'static str, &'static str, &'static str);
+
+/// One record type of the schema, as the documentation lists it.
+pub struct RecordDoc {
+    pub name: &'static str,
+    /// Where it appears.
+    pub summary: &'static str,
+    /// A record type whose fields come first (as with `show`, which is a
+    /// process with more).
+    pub extends: Option<&'static str>,
+    pub fields: &'static [FieldDoc],
+}
+
+/// Every field of a process object.
+pub const PROCESS_FIELDS: &[FieldDoc] = &[
+    ("pid", "integer", "process ID (thread group ID)"),
+    ("tid", "integer", "thread ID; equals pid on a process row"),
+    ("ppid", "integer", "parent process ID"),
+    ("pgid", "integer", "process group ID"),
+    ("sid", "integer", "session ID"),
+    (
+        "tpgid",
+        "integer",
+        "foreground process group of the terminal, -1 without one",
+    ),
+    (
+        "tty",
+        "string|null",
+        "terminal name such as pts/0, null without one",
+    ),
+    (
+        "tty_nr",
+        "integer",
+        "terminal device number from /proc/PID/stat",
+    ),
+    ("uid", "integer|null", "effective user ID"),
+    ("user", "string|null", "effective user name"),
+    ("ruid", "integer|null", "real user ID"),
+    ("ruser", "string|null", "real user name"),
+    ("stat", "string", "STAT as ps prints it, e.g. Ssl+"),
+    ("state", "string", "the state letter alone"),
+    (
+        "state_name",
+        "string",
+        "running, sleeping, disk-sleep, stopped, tracing-stop, zombie, dead, idle, parked",
+    ),
+    (
+        "stat_flags",
+        "array of string",
+        "the STAT modifiers, one per element",
+    ),
+    (
+        "nice",
+        "integer|null",
+        "nice value, null for real-time and idle policies (ps prints -)",
+    ),
+    ("priority", "integer", "raw kernel priority (ps priority)"),
+    ("pri", "integer", "ps pri: 39 - priority"),
+    (
+        "rtprio",
+        "integer|null",
+        "real-time priority, null for the normal policy",
+    ),
+    (
+        "policy",
+        "string",
+        "scheduling class: TS FF RR B ISO IDL DLN",
+    ),
+    ("num_threads", "integer", "number of threads"),
+    (
+        "cpu_percent",
+        "number",
+        "CPU time over lifetime, percent, truncated to 0.1 as ps",
+    ),
+    (
+        "mem_percent",
+        "number|null",
+        "resident memory over MemTotal, percent",
+    ),
+    (
+        "vsz_kb",
+        "integer|null",
+        "virtual memory size, KiB (VmSize)",
+    ),
+    ("rss_kb", "integer|null", "resident set size, KiB (VmRSS)"),
+    ("locked_kb", "integer|null", "locked memory, KiB (VmLck)"),
+    (
+        "cpu_time_seconds",
+        "number",
+        "user + system CPU time, seconds",
+    ),
+    (
+        "start_time",
+        "string",
+        "start time, ISO-8601 local time with UTC offset",
+    ),
+    (
+        "start_seconds_since_boot",
+        "number",
+        "start time, seconds after boot",
+    ),
+    (
+        "elapsed_seconds",
+        "integer",
+        "whole seconds since the start",
+    ),
+    ("comm", "string", "name (invalid UTF-8 becomes U+FFFD)"),
+    (
+        "cmdline",
+        "array of string|null",
+        "arguments, null when unreadable, empty for kernel threads",
+    ),
+    ("args", "string", "the command line as ps args prints it"),
+    (
+        "kind",
+        "string",
+        "normal, zombie, exited-main-thread or orphan",
+    ),
+];
+
+const TREE_NODE_FIELDS: &[FieldDoc] = &[
+    (
+        "children",
+        "array of tree node",
+        "child processes, in the tree's order",
+    ),
+    (
+        "threads",
+        "array of process",
+        "the threads other than the main thread",
+    ),
+    (
+        "missing",
+        "boolean",
+        "only on a parent that /proc does not show, which has only pid, missing, children and threads",
+    ),
+];
+
+const TREE_LINE_FIELDS: &[FieldDoc] = &[
+    ("depth", "integer", "0 for a root, 1 for its children, ..."),
+    (
+        "parent",
+        "integer|null",
+        "the parent's PID, null for a root",
+    ),
+];
+
+const SHOW_FIELDS: &[FieldDoc] = &[
+    (
+        "exe",
+        "string|null",
+        "the executable, null when unreadable (another user's process, a kernel thread, a zombie)",
+    ),
+    (
+        "cwd",
+        "string|null",
+        "the working directory, null when unreadable",
+    ),
+    (
+        "ancestry",
+        "array of relative",
+        "the parent first, up to PID 1 or the first ancestor not visible",
+    ),
+    ("children", "array of relative", "the child processes"),
+    (
+        "threads",
+        "array of process",
+        "every thread, the main one included",
+    ),
+    ("verdict", "verdict", "what the process is, and why"),
+];
+
+const RELATIVE_FIELDS: &[FieldDoc] = &[
+    ("pid", "integer", "process ID"),
+    ("comm", "string", "name (invalid UTF-8 becomes U+FFFD)"),
+];
+
+const VERDICT_FIELDS: &[FieldDoc] = &[
+    (
+        "kind",
+        "string",
+        "normal, zombie, exited-main-thread or orphan",
+    ),
+    (
+        "explanation",
+        "string",
+        "the verdict in words, with its evidence",
+    ),
+];
+
+const ZOMBIE_REPORT_FIELDS: &[FieldDoc] = &[
+    (
+        "zombies",
+        "array of zombie group",
+        "zombies grouped by the parent that has not reaped them",
+    ),
+    (
+        "exited_main_threads",
+        "array of process",
+        "processes whose main thread exited while others run (STAT Zl): alive, not zombies",
+    ),
+];
+
+const ZOMBIE_GROUP_FIELDS: &[FieldDoc] = &[
+    (
+        "parent_pid",
+        "integer",
+        "the parent that has not reaped them",
+    ),
+    (
+        "parent_comm",
+        "string|null",
+        "its name as ps prints it, null when not visible",
+    ),
+    (
+        "parent_args",
+        "string|null",
+        "its command line as ps prints it, null when not visible",
+    ),
+    ("count", "integer", "how many zombies it has"),
+    (
+        "oldest_seconds",
+        "integer",
+        "the age of the oldest, seconds",
+    ),
+    ("advice", "string", "what to do"),
+    ("zombies", "array of process", "the zombies, oldest first"),
+];
+
+const ORPHAN_REPORT_FIELDS: &[FieldDoc] = &[
+    (
+        "orphans",
+        "array of orphan",
+        "processes adopted after their parent ended",
+    ),
+    (
+        "orphaned_process_groups",
+        "array of orphaned group",
+        "POSIX orphaned process groups",
+    ),
+];
+
+const ORPHAN_FIELDS: &[FieldDoc] = &[
+    ("adopter", "adopter", "the process that adopted it"),
+    ("evidence", "evidence", "why it is judged an orphan"),
+];
+
+const ADOPTER_FIELDS: &[FieldDoc] = &[
+    ("pid", "integer", "the adopter's PID"),
+    ("comm", "string", "its name (invalid UTF-8 becomes U+FFFD)"),
+    (
+        "is_init",
+        "boolean",
+        "true for PID 1 of the namespace, false for a child subreaper",
+    ),
+];
+
+const EVIDENCE_FIELDS: &[FieldDoc] = &[
+    (
+        "original_session",
+        "integer",
+        "the session it came from (inherited from its first parent)",
+    ),
+    (
+        "session_leader_alive",
+        "boolean",
+        "whether that session's leader still exists",
+    ),
+    ("adopter_session", "integer", "the adopter's own session"),
+    (
+        "heuristic",
+        "boolean",
+        "always true: /proc does not record the original parent",
+    ),
+];
+
+const ORPHANED_GROUP_FIELDS: &[FieldDoc] = &[
+    ("pgid", "integer", "process group ID"),
+    ("sid", "integer", "session ID"),
+    ("members", "array of integer", "the PIDs in the group"),
+    (
+        "leader",
+        "string|null",
+        "the group leader's name as ps prints it, null when it is gone",
+    ),
+    (
+        "stopped",
+        "integer",
+        "stopped members (the kernel sends them SIGHUP and SIGCONT when the group becomes orphaned)",
+    ),
+];
+
+const EXPLAINED_FIELDS: &[FieldDoc] = &[
+    ("stat", "string", "the STAT string"),
+    ("pid", "integer", "with --pid only: the process"),
+    ("state", "letter", "the state letter"),
+    (
+        "textbook_state",
+        "string",
+        "the textbook model's state: running or ready, blocked, suspended, terminated",
+    ),
+    ("modifiers", "array of letter", "the modifiers present"),
+    (
+        "absent",
+        "array of letter",
+        "with --pid only: the modifiers the process lacks, and why",
+    ),
+];
+
+const LETTER_FIELDS: &[FieldDoc] = &[
+    ("letter", "string", "one STAT letter"),
+    ("meaning", "string", "a few words, as in ps(1)"),
+    (
+        "explanation",
+        "string",
+        "what it means and where it comes from",
+    ),
+    (
+        "evidence",
+        "string",
+        "with --pid only: the value in /proc that decides it",
+    ),
+];
+
+const LEGEND_FIELDS: &[FieldDoc] = &[
+    ("states", "array of letter", "every state letter"),
+    (
+        "modifiers",
+        "array of letter",
+        "every modifier, in ps's order",
+    ),
+];
+
+const RENICE_FIELDS: &[FieldDoc] = &[
+    ("target", "string", "process, pgrp or user"),
+    (
+        "id",
+        "integer",
+        "the PID (or TID), process group ID or user ID",
+    ),
+    (
+        "process",
+        "integer",
+        "with --all-threads only: the process a thread belongs to",
+    ),
+    (
+        "name",
+        "string|null",
+        "the process's name or the user's name",
+    ),
+    (
+        "old_nice",
+        "integer|null",
+        "the nice value before, null on error",
+    ),
+    (
+        "new_nice",
+        "integer|null",
+        "the nice value after, null on error",
+    ),
+    ("error", "string|null", "why the target was not changed"),
+];
+
+const EVENT_FIELDS: &[FieldDoc] = &[
+    ("schema_version", "integer", "1"),
+    ("demo", "string", "the demo's topic"),
+    ("t", "number", "seconds since the demo started"),
+    ("step", "string", "the step of the timeline"),
+    ("message", "string", "what happened, in words"),
+];
+
+/// Every record type, in the order the documentation lists them.
+pub const RECORDS: &[RecordDoc] = &[
+    RecordDoc {
+        name: "process",
+        summary:
+            "one process or thread: the items of `ps --json` (`processes`) and `--format jsonl`",
+        extends: None,
+        fields: PROCESS_FIELDS,
+    },
+    RecordDoc {
+        name: "tree node",
+        summary: "`tree --json` (`roots`): a process with its children and threads",
+        extends: Some("process"),
+        fields: TREE_NODE_FIELDS,
+    },
+    RecordDoc {
+        name: "tree line",
+        summary: "`tree --format jsonl`: one process a line",
+        extends: Some("process"),
+        fields: TREE_LINE_FIELDS,
+    },
+    RecordDoc {
+        name: "show",
+        summary: "`show --json` (`process`)",
+        extends: Some("process"),
+        fields: SHOW_FIELDS,
+    },
+    RecordDoc {
+        name: "relative",
+        summary: "an ancestor or child in `show`",
+        extends: None,
+        fields: RELATIVE_FIELDS,
+    },
+    RecordDoc {
+        name: "verdict",
+        summary: "the verdict of `show`",
+        extends: None,
+        fields: VERDICT_FIELDS,
+    },
+    RecordDoc {
+        name: "zombie report",
+        summary: "`zombies --json` (`report`)",
+        extends: None,
+        fields: ZOMBIE_REPORT_FIELDS,
+    },
+    RecordDoc {
+        name: "zombie group",
+        summary: "the zombies of one parent; also one line of `zombies --format jsonl`",
+        extends: None,
+        fields: ZOMBIE_GROUP_FIELDS,
+    },
+    RecordDoc {
+        name: "orphan report",
+        summary: "`orphans --json` (`report`)",
+        extends: None,
+        fields: ORPHAN_REPORT_FIELDS,
+    },
+    RecordDoc {
+        name: "orphan",
+        summary: "an adopted process; also one line of `orphans --format jsonl`",
+        extends: Some("process"),
+        fields: ORPHAN_FIELDS,
+    },
+    RecordDoc {
+        name: "adopter",
+        summary: "who adopted an orphan",
+        extends: None,
+        fields: ADOPTER_FIELDS,
+    },
+    RecordDoc {
+        name: "evidence",
+        summary: "why a process is judged an orphan",
+        extends: None,
+        fields: EVIDENCE_FIELDS,
+    },
+    RecordDoc {
+        name: "orphaned group",
+        summary: "a POSIX orphaned process group",
+        extends: None,
+        fields: ORPHANED_GROUP_FIELDS,
+    },
+    RecordDoc {
+        name: "explained",
+        summary: "`explain --json` (`explained`): one STAT string decoded",
+        extends: None,
+        fields: EXPLAINED_FIELDS,
+    },
+    RecordDoc {
+        name: "letter",
+        summary: "one letter of a STAT string",
+        extends: None,
+        fields: LETTER_FIELDS,
+    },
+    RecordDoc {
+        name: "legend",
+        summary: "`explain --legend --json` (`legend`)",
+        extends: None,
+        fields: LEGEND_FIELDS,
+    },
+    RecordDoc {
+        name: "renice result",
+        summary: "`renice --json` (`results`): one target",
+        extends: None,
+        fields: RENICE_FIELDS,
+    },
+    RecordDoc {
+        name: "demo event",
+        summary: "`demo ... --json`: one event a line, these fields then the step's facts",
+        extends: None,
+        fields: EVENT_FIELDS,
+    },
+];
+
+/// One process (or thread) in every JSON output: `ps`, `tree`, `show`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProcessRecord {
+    pub pid: i32,
+    pub tid: i32,
+    pub ppid: i32,
+    pub pgid: i32,
+    pub sid: i32,
+    pub tpgid: i32,
+    pub tty: Option<String>,
+    pub tty_nr: i32,
+    pub uid: Option<u32>,
+    pub user: Option<String>,
+    pub ruid: Option<u32>,
+    pub ruser: Option<String>,
+    pub stat: String,
+    pub state: String,
+    pub state_name: &'static str,
+    pub stat_flags: Vec<String>,
+    pub nice: Option<i64>,
+    pub priority: i64,
+    pub pri: i64,
+    pub rtprio: Option<u32>,
+    pub policy: &'static str,
+    pub num_threads: i64,
+    pub cpu_percent: f64,
+    pub mem_percent: Option<f64>,
+    pub vsz_kb: Option<u64>,
+    pub rss_kb: Option<u64>,
+    pub locked_kb: Option<u64>,
+    pub cpu_time_seconds: f64,
+    pub start_time: String,
+    pub start_seconds_since_boot: f64,
+    pub elapsed_seconds: u64,
+    pub comm: String,
+    pub cmdline: Option<Vec<String>>,
+    pub args: String,
+    pub kind: &'static str,
+}
+
+impl ProcessRecord {
+    pub fn new(task: &Task, kind: Kind, cx: &RowContext) -> Self {
+        let s = &task.stat;
+        let sys = &cx.snapshot.system;
+        let hz = sys.hz.max(1) as f64;
+        let status = task.status.as_ref();
+        let rss = status.map(|st| st.vm_rss_kb.unwrap_or(0));
+        let stat = state::stat_string(task);
+        ProcessRecord {
+            pid: task.tgid,
+            tid: task.pid,
+            ppid: s.ppid,
+            pgid: s.pgrp,
+            sid: s.session,
+            tpgid: s.tpgid,
+            tty: psfmt::tty_name(s.tty_nr),
+            tty_nr: s.tty_nr,
+            uid: task.euid(),
+            user: task.euid().map(|u| cx.snapshot.user_name(u)),
+            ruid: task.ruid(),
+            ruser: task.ruid().map(|u| cx.snapshot.user_name(u)),
+            state: s.state.to_string(),
+            state_name: state::state_code(s.state).map_or("unknown", |c| state_word(c.letter)),
+            stat_flags: stat.chars().skip(1).map(String::from).collect(),
+            stat,
+            nice: sched::nice(task),
+            priority: s.priority,
+            pri: sched::ps_pri(s.priority),
+            rtprio: sched::rtprio(task),
+            policy: sched::policy_name(s.policy),
+            num_threads: s.num_threads,
+            cpu_percent: psfmt::cpu_per_mille(task.cpu_ticks(), s.starttime, sys) as f64 / 10.0,
+            mem_percent: rss.map(|r| psfmt::mem_per_mille(r, sys.mem_total_kb) as f64 / 10.0),
+            vsz_kb: status.map(|st| st.vm_size_kb.unwrap_or(0)),
+            rss_kb: rss,
+            locked_kb: status.map(|st| st.vm_lck_kb.unwrap_or(0)),
+            cpu_time_seconds: task.cpu_ticks() as f64 / hz,
+            start_time: psfmt::iso8601(sys.start_epoch(s.starttime)),
+            start_seconds_since_boot: s.starttime as f64 / hz,
+            elapsed_seconds: sys.elapsed_secs(s.starttime),
+            comm: lossy(&s.comm),
+            cmdline: task.cmdline.as_ref().map(|raw| {
+                cmdline_args(raw)
+                    .into_iter()
+                    .map(|a| String::from_utf8_lossy(a).into_owned())
+                    .collect()
+            }),
+            args: psfmt::args(task.cmdline.as_deref(), &s.comm, s.state == 'Z', true),
+            kind: kind.name(),
+        }
+    }
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A one-word name for a state letter, for scripts.
+pub fn state_word(letter: char) -> &'static str {
+    match letter {
+        'R' => "running",
+        'S' => "sleeping",
+        'D' => "disk-sleep",
+        'T' => "stopped",
+        't' => "tracing-stop",
+        'Z' => "zombie",
+        'X' => "dead",
+        'I' => "idle",
+        'P' => "parked",
+        'W' => "paging",
+        'K' => "wakekill",
+        _ => "unknown",
+    }
+}
+
+/// Records for a list of tasks, each made when it is written.
+pub fn process_records<'a>(
+    rows: impl IntoIterator<Item = (&'a Task, Kind)> + 'a,
+    cx: &'a RowContext<'a>,
+) -> impl Iterator<Item = ProcessRecord> + 'a {
+    rows.into_iter()
+        .map(move |(task, kind)| ProcessRecord::new(task, kind, cx))
+}
+
+/// A tree node's own fields: a process, or a parent /proc does not show.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum NodeBody {
+    Process(Box<ProcessRecord>),
+    Missing { pid: i32, missing: bool },
+}
+
+/// What the tree records are made from.
+pub struct TreeSource<'a> {
+    pub forest: &'a Forest<'a>,
+    pub tasks: &'a [Task],
+    pub kinship: &'a Kinship<'a>,
+    pub rows: &'a RowContext<'a>,
+    /// Nodes already written: a captured tree can hold a cycle, and no
+    /// node is written twice.
+    seen: RefCell<Vec<bool>>,
+}
+
+impl<'a> TreeSource<'a> {
+    pub fn new(
+        forest: &'a Forest<'a>,
+        tasks: &'a [Task],
+        kinship: &'a Kinship<'a>,
+        rows: &'a RowContext<'a>,
+    ) -> Self {
+        TreeSource {
+            forest,
+            tasks,
+            kinship,
+            rows,
+            seen: RefCell::new(vec![false; forest.nodes.len()]),
+        }
+    }
+
+    fn body(&self, n: usize) -> NodeBody {
+        match self.forest.task(n, self.tasks) {
+            Some(task) => NodeBody::Process(Box::new(ProcessRecord::new(
+                task,
+                self.forest.kind(n, task, self.kinship),
+                self.rows,
+            ))),
+            None => NodeBody::Missing {
+                pid: self.forest.nodes[n].pid,
+                missing: true,
+            },
+        }
+    }
+
+    /// The nested record of node `n`: its children are made as they are
+    /// written, depth first.
+    pub fn nested(&'a self, n: usize) -> TreeNode<'a> {
+        self.seen.borrow_mut()[n] = true;
+        let children = &self.forest.nodes[n].children;
+        TreeNode {
+            body: self.body(n),
+            children: Later::new(Box::new(move || {
+                Each::new(Box::new(children.iter().filter_map(move |&c| {
+                    let process = !self.forest.nodes[c].is_thread();
+                    (process && !self.seen.borrow()[c]).then(|| self.nested(c))
+                }))
+                    as Box<dyn Iterator<Item = TreeNode<'a>> + 'a>)
+            })),
+            threads: Each::new(Box::new(children.iter().filter_map(move |&c| {
+                if !self.forest.nodes[c].is_thread() || self.seen.borrow()[c] {
+                    return None;
+                }
+                let task = self.forest.task(c, self.tasks)?;
+                Some(ProcessRecord::new(task, Kind::Normal, self.rows))
+            }))),
+        }
+    }
+
+    /// The flat records of the subtree at `root`, with depth and parent.
+    pub fn lines(&'a self, root: usize) -> impl Iterator<Item = TreeLine> + 'a {
+        let mut depth_of = std::collections::HashMap::new();
+        self.forest
+            .subtree(root)
+            .into_iter()
+            .filter(move |&n| !self.forest.nodes[n].is_thread())
+            .map(move |n| {
+                let parent = self.forest.nodes[n].parent.filter(|_| n != root);
+                let depth = parent.and_then(|p| depth_of.get(&p)).map_or(0, |d| d + 1);
+                depth_of.insert(n, depth);
+                TreeLine {
+                    body: self.body(n),
+                    depth,
+                    parent: parent.map(|p| self.forest.nodes[p].pid),
+                }
+            })
+    }
+}
+
+type Nodes<'a> = Box<dyn Iterator<Item = TreeNode<'a>> + 'a>;
+type Records<'a> = Box<dyn Iterator<Item = ProcessRecord> + 'a>;
+
+/// A process with its children and threads, for `tree --json`.
+#[derive(Serialize)]
+pub struct TreeNode<'a> {
+    #[serde(flatten)]
+    body: NodeBody,
+    children: Later<Box<dyn FnOnce() -> Each<Nodes<'a>> + 'a>>,
+    threads: Each<Records<'a>>,
+}
+
+/// One process per line with its depth and parent, for `--format jsonl`.
+#[derive(Serialize)]
+pub struct TreeLine {
+    #[serde(flatten)]
+    body: NodeBody,
+    depth: usize,
+    parent: Option<i32>,
+}
+
+/// An ancestor or child, named.
+#[derive(Serialize)]
+pub struct Relative {
+    pub pid: i32,
+    pub comm: String,
+}
+
+impl Relative {
+    pub fn of(task: &Task) -> Self {
+        Relative {
+            pid: task.pid,
+            comm: lossy(&task.stat.comm),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct VerdictRecord {
+    pub kind: &'static str,
+    pub explanation: String,
+}
+
+/// One process in full, for `show --json`.
+#[derive(Serialize)]
+pub struct Shown {
+    #[serde(flatten)]
+    pub process: ProcessRecord,
+    pub exe: Option<String>,
+    pub cwd: Option<String>,
+    pub ancestry: Vec<Relative>,
+    pub children: Vec<Relative>,
+    pub threads: Vec<ProcessRecord>,
+    pub verdict: VerdictRecord,
+}
+
+/// The zombies of one parent.
+#[derive(Serialize)]
+pub struct ZombieGroupRecord {
+    pub parent_pid: i32,
+    pub parent_comm: Option<String>,
+    pub parent_args: Option<String>,
+    pub count: usize,
+    pub oldest_seconds: u64,
+    pub advice: String,
+    pub zombies: Vec<ProcessRecord>,
+}
+
+impl ZombieGroupRecord {
+    pub fn new(group: &ZombieGroup, advice: String, cx: &RowContext) -> Self {
+        ZombieGroupRecord {
+            parent_pid: group.parent_pid,
+            parent_comm: group.parent.map(|p| psfmt::comm(&p.stat.comm, cx.utf8)),
+            parent_args: group.parent.map(|p| {
+                psfmt::args(
+                    p.cmdline.as_deref(),
+                    &p.stat.comm,
+                    p.stat.state == 'Z',
+                    cx.utf8,
+                )
+            }),
+            count: group.zombies.len(),
+            oldest_seconds: group.oldest_seconds,
+            advice,
+            zombies: group
+                .zombies
+                .iter()
+                .map(|z| ProcessRecord::new(z, Kind::Zombie, cx))
+                .collect(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct ZombieReport<Groups, Exited> {
+    pub zombies: Groups,
+    pub exited_main_threads: Exited,
+}
+
+#[derive(Serialize)]
+pub struct Adopter {
+    pub pid: i32,
+    pub comm: String,
+    pub is_init: bool,
+}
+
+#[derive(Serialize)]
+pub struct Evidence {
+    pub original_session: i32,
+    pub session_leader_alive: bool,
+    pub adopter_session: i32,
+    pub heuristic: bool,
+}
+
+/// An adopted process with its adopter and the evidence.
+#[derive(Serialize)]
+pub struct OrphanRecord {
+    #[serde(flatten)]
+    pub process: ProcessRecord,
+    pub adopter: Adopter,
+    pub evidence: Evidence,
+}
+
+impl OrphanRecord {
+    pub fn new(task: &Task, evidence: &OrphanEvidence, adopter: &Task, cx: &RowContext) -> Self {
+        OrphanRecord {
+            process: ProcessRecord::new(task, Kind::Orphan, cx),
+            adopter: Adopter {
+                pid: evidence.adopter,
+                comm: lossy(&adopter.stat.comm),
+                is_init: evidence.adopter == 1,
+            },
+            evidence: Evidence {
+                original_session: evidence.session,
+                session_leader_alive: evidence.session_leader_alive,
+                adopter_session: evidence.adopter_session,
+                heuristic: true,
+            },
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct OrphanedGroupRecord {
+    pub pgid: i32,
+    pub sid: i32,
+    pub members: Vec<i32>,
+    pub leader: Option<String>,
+    pub stopped: usize,
+}
+
+impl OrphanedGroupRecord {
+    pub fn new(group: &ProcessGroup, kinship: &Kinship, utf8: bool) -> Self {
+        OrphanedGroupRecord {
+            leader: kinship
+                .get(group.pgid)
+                .map(|l| psfmt::comm(&l.stat.comm, utf8)),
+            pgid: group.pgid,
+            sid: group.session,
+            members: group.members.clone(),
+            stopped: group.stopped,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct OrphanReport<Orphans, Groups> {
+    pub orphans: Orphans,
+    pub orphaned_process_groups: Groups,
+}
+
+/// One letter of a STAT string.
+#[derive(Serialize)]
+pub struct Letter {
+    pub letter: char,
+    pub meaning: &'static str,
+    pub explanation: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+}
+
+impl Letter {
+    pub fn new(code: &Code, evidence: Option<String>) -> Self {
+        Letter {
+            letter: code.letter,
+            meaning: code.short,
+            explanation: code.long,
+            evidence,
+        }
+    }
+}
+
+/// One STAT string decoded.
+#[derive(Serialize)]
+pub struct Explained {
+    pub stat: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pid: Option<i32>,
+    pub state: Letter,
+    pub textbook_state: &'static str,
+    pub modifiers: Vec<Letter>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub absent: Vec<Letter>,
+}
+
+#[derive(Serialize)]
+pub struct Legend {
+    pub states: Vec<Letter>,
+    pub modifiers: Vec<Letter>,
+}
+
+/// What renice did to one target.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReniceResult {
+    pub target: &'static str,
+    pub id: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub process: Option<u32>,
+    pub name: Option<String>,
+    pub old_nice: Option<i32>,
+    pub new_nice: Option<i32>,
+    pub error: Option<String>,
+}
+
+/// The fields every demo event starts with; the step's facts follow.
+#[derive(Serialize)]
+pub struct Event<'a, Facts> {
+    pub demo: &'a str,
+    pub t: f64,
+    pub step: &'a str,
+    pub message: &'a str,
+    #[serde(flatten)]
+    pub facts: Facts,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::columns::RowContext;
+    use crate::analysis::tree::TreeOptions;
+    use crate::model::{Snapshot, SystemInfo};
+
+    fn snapshot(tasks: Vec<Task>) -> Snapshot {
+        Snapshot {
+            system: SystemInfo {
+                hz: 100,
+                boot_time: 0,
+                uptime: 10.0,
+                now: 10,
+                mem_total_kb: 1000,
+            },
+            tasks,
+            users: Default::default(),
+            warnings: Vec::new(),
+        }
+    }
+
+    fn keys(value: &impl Serialize) -> Vec<String> {
+        let line = super::super::json::line_string(value);
+        let value: serde_json::Value = serde_json::from_str(&line).unwrap();
+        value
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|k| *k != "schema_version")
+            .cloned()
+            .collect()
+    }
+
+    /// The documented keys of a record type, its base's first.
+    fn documented(name: &str) -> Vec<String> {
+        let record = RECORDS.iter().find(|r| r.name == name).unwrap();
+        let mut keys = record.extends.map(documented).unwrap_or_default();
+        keys.extend(record.fields.iter().map(|f| f.0.to_string()));
+        keys
+    }
+
+    fn task(pid: i32, ppid: i32, session: i32, state: char) -> Task {
+        let mut t = Task {
+            pid,
+            tgid: pid,
+            ..Task::default()
+        };
+        t.stat.ppid = ppid;
+        t.stat.session = session;
+        t.stat.pgrp = pid;
+        t.stat.state = state;
+        t.stat.num_threads = 1;
+        t.stat.comm = b"p".to_vec();
+        t
+    }
+
+    #[test]
+    fn every_record_type_writes_its_documented_keys() {
+        let snap = snapshot(vec![
+            task(1, 0, 1, 'S'),
+            task(5, 1, 3, 'S'),
+            task(6, 5, 5, 'Z'),
+        ]);
+        let cx = RowContext {
+            snapshot: &snap,
+            utf8: true,
+        };
+        let kinship = Kinship::new(&snap.tasks);
+        let t = &snap.tasks[0];
+        let record = || ProcessRecord::new(t, Kind::Normal, &cx);
+        assert_eq!(keys(&record()), documented("process"));
+
+        let forest = Forest::build(&snap.tasks, TreeOptions::default());
+        let source = TreeSource::new(&forest, &snap.tasks, &kinship, &cx);
+        let mut expected = documented("process");
+        expected.extend(["children".to_string(), "threads".to_string()]);
+        assert_eq!(keys(&source.nested(forest.find(1).unwrap())), expected);
+        assert!(documented("tree node").contains(&"missing".to_string()));
+        let line = source.lines(forest.find(1).unwrap()).next().unwrap();
+        assert_eq!(keys(&line), documented("tree line"));
+
+        let relative = Relative::of(t);
+        let shown = Shown {
+            process: record(),
+            exe: None,
+            cwd: None,
+            ancestry: vec![],
+            children: vec![],
+            threads: vec![],
+            verdict: VerdictRecord {
+                kind: "normal",
+                explanation: String::new(),
+            },
+        };
+        assert_eq!(keys(&shown), documented("show"));
+        assert_eq!(keys(&relative), documented("relative"));
+        assert_eq!(keys(&shown.verdict), documented("verdict"));
+
+        let groups = kinship.zombie_groups(&snap.system);
+        let group = ZombieGroupRecord::new(&groups[0], String::new(), &cx);
+        assert_eq!(keys(&group), documented("zombie group"));
+        let report = ZombieReport {
+            zombies: vec![group],
+            exited_main_threads: Vec::<ProcessRecord>::new(),
+        };
+        assert_eq!(keys(&report), documented("zombie report"));
+
+        let orphan_task = &snap.tasks[1];
+        let evidence = kinship.orphan_evidence(orphan_task).unwrap();
+        let orphan = OrphanRecord::new(orphan_task, &evidence, t, &cx);
+        assert_eq!(keys(&orphan), documented("orphan"));
+        assert_eq!(keys(&orphan.adopter), documented("adopter"));
+        assert_eq!(keys(&orphan.evidence), documented("evidence"));
+        let group = OrphanedGroupRecord::new(&kinship.orphaned_groups()[0], &kinship, true);
+        assert_eq!(keys(&group), documented("orphaned group"));
+        let report = OrphanReport {
+            orphans: vec![orphan],
+            orphaned_process_groups: vec![group],
+        };
+        assert_eq!(keys(&report), documented("orphan report"));
+
+        let code = &state::STATES[0];
+        let letter = Letter::new(code, Some("why".into()));
+        assert_eq!(keys(&letter), documented("letter"));
+        let explained = Explained {
+            stat: "S".into(),
+            pid: Some(1),
+            state: Letter::new(code, None),
+            textbook_state: "",
+            modifiers: vec![],
+            absent: vec![letter],
+        };
+        assert_eq!(keys(&explained), documented("explained"));
+        let legend = Legend {
+            states: vec![],
+            modifiers: vec![],
+        };
+        assert_eq!(keys(&legend), documented("legend"));
+
+        let renice = ReniceResult {
+            target: "process",
+            id: 1,
+            process: Some(1),
+            name: None,
+            old_nice: None,
+            new_nice: None,
+            error: None,
+        };
+        assert_eq!(keys(&renice), documented("renice result"));
+
+        let event = Event {
+            demo: "fork",
+            t: 0.0,
+            step: "s",
+            message: "m",
+            facts: serde_json::json!({}),
+        };
+        let mut expected = documented("demo event");
+        expected.retain(|k| k != "schema_version");
+        assert_eq!(keys(&event), expected);
+    }
+}
