@@ -83,13 +83,13 @@ pub enum Format {
 pub enum Command {
     /// List processes, with ps's keywords and values (the default command).
     #[command(
-        after_help = "Examples:\n  pscope ps -o pid,ppid,stat,ni,comm\n  pscope ps -u root --sort -%cpu\n  pscope ps -L -p 1234 -o pid,lwp,stat,ni,comm"
+        after_help = "Examples:\n  pscope ps -o pid,ppid,stat,ni,comm\n  pscope ps -u root --sort -%cpu\n  pscope ps -L -p $$ -o pid,lwp,stat,ni,comm"
     )]
     Ps(PsArgs),
 
     /// Show the process tree, with pstree's options and more.
     #[command(
-        after_help = "Examples:\n  pscope tree -p            PIDs, like pstree -p\n  pscope tree --stat 1234   the subtree of 1234 with STAT and NI\n  pscope tree alice         the processes of user alice\n  pscope tree --json | jq '.roots[0].children | length'"
+        after_help = "Examples:\n  pscope tree -p            PIDs, like pstree -p\n  pscope tree --stat $$     the subtree of this shell with STAT and NI\n  pscope tree root          the trees of root's processes\n  pscope tree --json | jq '.roots[0].children | length'"
     )]
     Tree(TreeArgs),
 
@@ -99,7 +99,7 @@ pub enum Command {
 
     /// Explain STAT strings such as Ssl+ (offline), or a live process's STAT.
     #[command(
-        after_help = "Examples:\n  pscope explain Ssl+ D<\n  pscope explain --legend\n  pscope explain --pid 1"
+        after_help = "Examples:\n  pscope explain Ssl+ 'D<'\n  pscope explain --legend\n  pscope explain --pid 1"
     )]
     Explain(ExplainArgs),
 
@@ -120,7 +120,7 @@ pub enum Command {
                             session cannot be told from that subreaper's own child.\n\n\
                             Also lists POSIX orphaned process groups, computed exactly: groups in \
                             which no living member has a parent in another group of the same session.",
-        after_help = "Example:\n  pscope orphans --json | jq '.orphans[].pid'"
+        after_help = "Example:\n  pscope orphans --json | jq '.report.orphans[].pid'"
     )]
     Orphans(OrphansArgs),
 
@@ -134,7 +134,7 @@ pub enum Command {
                       line; a target that fails gets an error line and exit status 1, and the \
                       others are still changed. Lowering a nice value needs CAP_SYS_NICE or a \
                       large enough RLIMIT_NICE.",
-        after_help = "Examples:\n  pscope renice 5 -p 1234\n  pscope renice -n -5 -p 1234      (needs privilege)\n  pscope renice --relative 2 -u alice\n  pscope renice 10 --all-threads -p 1234",
+        after_help = "Examples:\n  pscope renice 5 -p $$\n  pscope renice -n -5 -p $$          (needs privilege)\n  pscope renice --relative 2 -p $$\n  pscope renice 10 --all-threads -p $$",
         allow_negative_numbers = true
     )]
     Renice(ReniceArgs),
@@ -148,7 +148,7 @@ pub enum Command {
                       the demo's process group, dies with pscope, and is reaped: Ctrl-C or \
                       SIGTERM at any moment ends the demo with nothing left behind (exit \
                       status 130 or 143).",
-        after_help = "Examples:\n  pscope demo fork\n  pscope demo states --pace 2\n  pscope demo zombie --remedy double-fork\n  pscope demo orphan --subreaper\n  pscope demo nice --values 0,10 --seconds 5\n  pscope demo zombie --json | jq -c '{t, step}'"
+        after_help = "Examples:\n  pscope demo fork\n  pscope demo states --pace 0.5\n  pscope demo zombie --remedy double-fork\n  pscope demo orphan --subreaper\n  pscope demo nice --values 0,10 --seconds 2\n  pscope demo zombie --json | jq -c '{t, step}'"
     )]
     Demo(DemoArgs),
 

@@ -22,7 +22,7 @@ fn storm(procs: &mut Procs) {
     for _ in 0..2 {
         procs.spawn(Command::new("sh").arg("-c").arg(script));
     }
-    if have("python3") {
+    if need("python3") {
         procs.spawn(Command::new("python3").args([
             "-c",
             "import threading, time\nwhile True:\n    ts = [threading.Thread(target=time.sleep, args=(0.005,)) for _ in range(8)]\n    [t.start() for t in ts]\n    [t.join() for t in ts]",

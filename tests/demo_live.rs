@@ -402,7 +402,7 @@ fn renice_all_threads_reaches_every_thread() {
 
 #[test]
 fn renice_as_an_unprivileged_user() {
-    if unsafe { libc::geteuid() } != 0 || !have("setpriv") {
+    if !need_root("acting as another user") || !need("setpriv") {
         return skip("needs root and setpriv to act as another user");
     }
     let mut procs = Procs::default();

@@ -170,7 +170,7 @@ fn zombies_orphans_and_ordinary_children() {
     assert_eq!(shown["process"]["ancestry"][0]["pid"], me());
 
     // ps agrees on the state letters.
-    if have("ps") {
+    if need("ps") {
         let ps = Command::new("ps")
             .args(["-o", "stat=", "-p", &zombie.to_string()])
             .output()

@@ -46,7 +46,7 @@ fn key_commands_work_for_an_unprivileged_user() {
     assert_eq!(v["process"]["cwd"], Value::Null);
     assert!(stdout(&as_nobody(&["show", "1"])).contains("not readable: permission denied"));
     // The same values as ps shows this user.
-    if have("ps") {
+    if need("ps") {
         let ours = stdout(&as_nobody(&[
             "-o",
             "pid,user,stat,nlwp",
@@ -149,7 +149,11 @@ fn hidepid_shows_only_ones_own_processes() {
 /// rows, no error, and no thread left waiting for work that never comes.
 #[test]
 fn a_process_limit_leaves_fewer_threads_not_a_failure() {
-    if !is_root() || !have("setpriv") || !have("prlimit") || !have("timeout") {
+    if !need_root("limiting nobody's threads")
+        || !need("setpriv")
+        || !need("prlimit")
+        || !need("timeout")
+    {
         return skip("needs root, setpriv, prlimit and timeout to limit nobody's threads");
     }
     let fake = FakeProc::new(1000.0);

@@ -120,7 +120,7 @@ fn interesting_processes(procs: &mut Procs) -> Vec<tempfile::TempDir> {
             .arg(os("é \u{1b}[31m".as_bytes())),
     );
     dirs.push(dir);
-    if have("chrt") {
+    if need("chrt") {
         procs.spawn(Command::new("chrt").args(["-f", "10", "sleep", "30"]));
         procs.spawn(Command::new("chrt").args(["-b", "0", "sleep", "30"]));
         procs.spawn(Command::new("chrt").args(["-i", "0", "sleep", "30"]));

@@ -31,14 +31,14 @@ fn build_subtree(procs: &mut Procs) -> (u32, Vec<tempfile::TempDir>) {
         odd.display(),
         backslash.display()
     );
-    if have("python3") {
+    if need("python3") {
         script.push_str(
             "python3 -c 'import threading, time
 for _ in range(3): threading.Thread(target=time.sleep, args=(60,), daemon=True).start()
 time.sleep(60)' &\n",
         );
     }
-    if nix_is_root() && have("setpriv") {
+    if need_root("a process of another user") && need("setpriv") {
         script.push_str(
             "setpriv --reuid=65534 --regid=65534 --clear-groups sh -c 'sleep 60 & wait' &\n",
         );
@@ -47,7 +47,7 @@ time.sleep(60)' &\n",
     let root = procs.spawn(Command::new("sh").arg("-c").arg(script));
     // Wait until the subtree has settled: all children exec'd and the
     // zombie is there.
-    let python = have("python3");
+    let python = need("python3");
     wait_for("the subtree to settle", Duration::from_secs(10), || {
         let text = stdout(&run(&["tree", "-a", &root.to_string()]));
         let threads = stdout(&run(&["tree", "-p", &root.to_string()]));
@@ -57,10 +57,6 @@ time.sleep(60)' &\n",
     });
     std::thread::sleep(Duration::from_millis(200));
     (root, dirs)
-}
-
-fn nix_is_root() -> bool {
-    unsafe { libc::geteuid() == 0 }
 }
 
 fn pstree(args: &[&str], columns: Option<&str>) -> String {
@@ -272,7 +268,7 @@ fn json_nests_the_same_records_as_ps() {
             .any(|g| g["kind"] == "zombie")
     });
     assert!(zombie_parent.is_some(), "no zombie in the JSON tree");
-    if have("python3") {
+    if need("python3") {
         let python = children.iter().find(|c| c["comm"] == "python3").unwrap();
         assert_eq!(python["threads"].as_array().unwrap().len(), 3);
     }

@@ -94,6 +94,42 @@ fn capitalized(text: &str) -> String {
     }
 }
 
+/// The man page's examples, each a command that runs as written (a test
+/// runs every one) and what it shows.
+pub const EXAMPLES: &[(&str, &str)] = &[
+    (
+        "pscope",
+        "every process, with the columns of ps aux plus PPID, NI and PRI",
+    ),
+    (
+        "pscope -o pid,ppid,stat,ni,comm --sort -ni",
+        "chosen columns, sorted by nice value, highest first",
+    ),
+    ("pscope -u root --state S", "root's sleeping processes"),
+    ("pscope tree -p", "the tree with PIDs, exactly as pstree -p"),
+    (
+        "pscope tree --stat $$",
+        "the current shell's subtree with STAT and NI after each name",
+    ),
+    ("pscope explain Ssl+", "what each letter of a STAT means"),
+    (
+        "pscope zombies --check || echo \"zombies found\" >&2",
+        "monitoring: act when zombies exist",
+    ),
+    (
+        "pscope --json | jq '.processes[] | select(.state == \"Z\") | .pid'",
+        "the PIDs of zombies, for a script",
+    ),
+    (
+        "pscope tree --json | jq '.roots[0].children[].comm'",
+        "the names of init's children",
+    ),
+    (
+        "pscope --format jsonl | jq -r 'select(.nice > 0) | \"\\(.pid) \\(.comm)\"'",
+        "niced processes, one per line",
+    ),
+];
+
 pub fn page() -> Result<String> {
     let cmd = Cli::command();
     let man = clap_mangen::Man::new(cmd.clone())
@@ -240,39 +276,7 @@ pub fn page() -> Result<String> {
     );
 
     section(&mut out, "EXAMPLES");
-    for (command, what) in [
-        (
-            "pscope",
-            "every process, with the columns of ps aux plus PPID, NI and PRI",
-        ),
-        (
-            "pscope -o pid,ppid,stat,ni,comm --sort -ni",
-            "chosen columns, sorted by nice value, highest first",
-        ),
-        ("pscope -u root --state R", "root's running processes"),
-        ("pscope tree -p", "the tree with PIDs, exactly as pstree -p"),
-        (
-            "pscope tree --stat $$",
-            "the current shell's subtree with STAT and NI after each name",
-        ),
-        ("pscope explain Ssl+", "what each letter of a STAT means"),
-        (
-            "pscope zombies --check || mail -s zombies root",
-            "monitoring: act when zombies exist",
-        ),
-        (
-            "pscope --json | jq '.processes[] | select(.state == \"Z\") | .pid'",
-            "the PIDs of zombies, for a script",
-        ),
-        (
-            "pscope tree --json | jq '.roots[0].children[].comm'",
-            "the names of init's children",
-        ),
-        (
-            "pscope --format jsonl | jq -r 'select(.nice > 0) | \"\\(.pid) \\(.comm)\"'",
-            "niced processes, one per line",
-        ),
-    ] {
+    for (command, what) in EXAMPLES {
         example(&mut out, command, what);
     }
 

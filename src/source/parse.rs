@@ -73,7 +73,12 @@ pub fn parse_stat(bytes: &[u8]) -> Result<(i32, StatFields), MalformedStat> {
 }
 
 /// procfs errors carry internal file and line details; keep the message.
+/// procfs's errors name the crate's own source file and line (a path on
+/// the machine that built pscope), which means nothing to a user.
 fn short_error(message: &str) -> String {
+    if message.contains("Internal error") || message.contains(".rs:") {
+        return "a field is not a number of its type".into();
+    }
     let message = message.trim_start_matches("Internal Unwrap Error: ");
     match message.find(" (") {
         Some(i) if message.len() > 120 => message[..i].to_string(),
@@ -174,6 +179,13 @@ mod tests {
         assert_eq!(s.comm, name);
         assert_eq!(s.state, 'S');
         assert_eq!(s.ppid, 800);
+    }
+
+    #[test]
+    fn errors_name_no_source_file() {
+        let line = b"7 (a) S 1 1 1 0 -1 0 0 0 0 0 99999999999999999999999 0 0 0 20 0 1 0 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0\n";
+        let e = parse_stat(line).unwrap_err().0;
+        assert!(!e.contains(".rs") && !e.contains('/'), "{e}");
     }
 
     #[test]

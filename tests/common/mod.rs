@@ -43,8 +43,34 @@ pub fn have(program: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Marks a test (or part of one) that cannot run here. The harness hides a
+/// passing test's stderr, so a skip would look like a pass: under
+/// `PSCOPE_TEST_STRICT=1` (as CI runs) a skip fails the test instead.
 pub fn skip(why: &str) {
+    if std::env::var_os("PSCOPE_TEST_STRICT").is_some_and(|v| v == "1") {
+        panic!("skipped under PSCOPE_TEST_STRICT=1: {why}");
+    }
     eprintln!("SKIPPED: {why}");
+}
+
+/// Whether a program needed by part of a test is installed; its absence
+/// is a skip (a failure under `PSCOPE_TEST_STRICT=1`).
+pub fn need(program: &str) -> bool {
+    if have(program) {
+        return true;
+    }
+    skip(&format!("{program} is not installed"));
+    false
+}
+
+/// Whether the test runs as root; when not, the part that needs root is a
+/// skip (a failure under `PSCOPE_TEST_STRICT=1`).
+pub fn need_root(what: &str) -> bool {
+    if nix::unistd::geteuid().is_root() {
+        return true;
+    }
+    skip(&format!("{what} needs root"));
+    false
 }
 
 /// Children that are killed and reaped when the guard goes, also when a
