@@ -104,7 +104,13 @@ declare -a cmds=(
   "$pscope tree -p"
   "$floor status threads 2"
 )
+# JSON, written as it is made: it should cost about what the table costs.
+names+=("pscope --json" "pscope --format jsonl" "pscope tree --json")
+cmds+=("$pscope --json" "$pscope --format jsonl" "$pscope tree --json")
+json_first=12
+procs_at=""
 if command -v procs >/dev/null; then
+  procs_at=${#cmds[@]}
   names+=("procs --pager disable")
   cmds+=("procs --pager disable")
 fi
@@ -157,11 +163,13 @@ for n in "${sizes[@]}"; do
     cpus+=("$cpu")
   done < <(wall_and_cpu_ms "${jsons[@]}")
   printf '%-44s %10s %8s %12s\n' command "median ms" "CPU ms" "peak RSS kB"
+  declare -A peak_at=()
   for i in "${!cmds[@]}"; do
     median_at["$n $i"]=${medians[$i]}
     cpu_at["$n $i"]=${cpus[$i]}
     # shellcheck disable=SC2086
-    printf '%-44s %10s %8s %12s\n' "${names[$i]}" "${medians[$i]}" "${cpus[$i]}" "$(peak_kb ${cmds[$i]})"
+    peak_at[$i]=$(peak_kb ${cmds[$i]})
+    printf '%-44s %10s %8s %12s\n' "${names[$i]}" "${medians[$i]}" "${cpus[$i]}" "${peak_at[$i]}"
   done
   echo "kernel threads used $kernel_share of one core while this size was timed"
   echo "ratios (ps or pstree time / pscope time):"
@@ -170,12 +178,17 @@ for n in "${sizes[@]}"; do
   echo "  exact STAT, one thread:     $(ratio "${medians[4]}" "${medians[6]}")  (pscope / stat+status floor: $(quotient "${medians[6]}" "${medians[1]}"))"
   echo "  ps aux listing:             $(ratio "${medians[7]}" "${medians[8]}")"
   echo "  tree -p:                    $(ratio "${medians[9]}" "${medians[10]}")"
-  if [ ${#cmds[@]} -gt 12 ]; then
+  echo "JSON against the table listing (time, peak memory):"
+  for ((i = json_first; i < json_first + 3; i++)); do
+    printf '  %-40s %s %s\n' "${names[$i]}" "$(quotient "${medians[$i]}" "${medians[8]}")" \
+      "$(quotient "${peak_at[$i]}" "${peak_at[8]}")"
+  done
+  if [ -n "$procs_at" ]; then
     echo "procs time / pscope time:"
     for i in 3 5 8 10; do
-      printf '  %-40s %s\n' "${names[$i]}" "$(ratio "${medians[12]}" "${medians[$i]}")"
+      printf '  %-40s %s\n' "${names[$i]}" "$(ratio "${medians[$procs_at]}" "${medians[$i]}")"
     done
-    echo "  10x procs needs at most $(python3 -c "print('%.1f' % (${medians[12]} / 10))") ms; reading stat and status takes ${medians[11]} ms on two threads"
+    echo "  10x procs needs at most $(python3 -c "print('%.1f' % (${medians[$procs_at]} / 10))") ms; reading stat and status takes ${medians[11]} ms on two threads"
   fi
   cleanup
   sleep 1

@@ -91,7 +91,7 @@ fn mutate(rng: &mut Rng, input: &mut Vec<u8>) {
 /// Feeds one input to every parser.
 fn exercise(input: &[u8]) {
     let _ = parse_stat(input);
-    let _ = parse_status(input);
+    let _ = parse_status(input, true);
     let _ = cmdline_args(input);
     let _ = psfmt::escape(input, true);
     let _ = psfmt::escape(input, false);

@@ -407,8 +407,11 @@ pub enum DemoTopic {
     },
     /// CPU shares at different nice values on one CPU, and a live renice.
     Nice {
-        /// Nice values of the competing children (negative ones need privilege).
-        #[arg(long, value_delimiter = ',', default_values_t = vec![0, 10], allow_negative_numbers = true)]
+        /// Nice values of the competing children, -20..19, comma-separated
+        /// (negative ones need privilege).
+        #[arg(long, value_delimiter = ',', default_value = "0,10", allow_hyphen_values = true,
+              value_name = "N,N,...",
+              value_parser = clap::value_parser!(i32).range(-20..=19))]
         values: Vec<i32>,
         /// Seconds to measure each phase.
         #[arg(long, default_value_t = 5.0)]

@@ -38,7 +38,8 @@ fn run(cli: Cli) -> i32 {
     }
 }
 
-/// Help and version go to stdout; a usage error is one line on stderr.
+/// Help and version go to stdout; a usage error is one line on stderr that
+/// says what was wrong, what was missing, and what was expected.
 fn clap_error(e: clap::Error) -> i32 {
     use clap::error::ErrorKind;
     match e.kind() {
@@ -49,12 +50,43 @@ fn clap_error(e: clap::Error) -> i32 {
             exit::SUCCESS
         }
         _ => {
-            let text = e.render().to_string();
-            let first = text.lines().next().unwrap_or("invalid usage");
-            let first = first.strip_prefix("error: ").unwrap_or(first);
-            eprintln!("pscope: {first} (see pscope --help)");
+            eprintln!("pscope: {}", usage_line(&e));
             exit::USAGE
         }
+    }
+}
+
+fn usage_line(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue};
+    let text = e.render().to_string();
+    let first = text.lines().next().unwrap_or("invalid usage");
+    let mut line = first
+        .strip_prefix("error: ")
+        .unwrap_or(first)
+        .trim_end_matches(':')
+        .to_string();
+    if let Some(ContextValue::Strings(missing)) = e.get(ContextKind::InvalidArg) {
+        if first.ends_with(':') {
+            line.push_str(": ");
+            line.push_str(&missing.join(", "));
+        }
+    }
+    if let Some(ContextValue::Strings(valid)) = e.get(ContextKind::ValidValue) {
+        line.push_str(&format!(" (expected one of: {})", valid.join(", ")));
+    }
+    let usage = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Usage: "))
+        .map(str::trim);
+    match usage {
+        Some(usage) => {
+            let command: Vec<&str> = usage
+                .split_whitespace()
+                .take_while(|w| !w.starts_with(['[', '<', '-']))
+                .collect();
+            format!("{line}; usage: {usage} (see {} --help)", command.join(" "))
+        }
+        None => format!("{line} (see pscope --help)"),
     }
 }
 

@@ -28,6 +28,9 @@ pub enum StatusNeed {
     Memory,
     /// Its Uid and Gid lines too: read for every task.
     Ids,
+    /// Everything pscope knows in it, signal masks included (the whole
+    /// file is scanned).
+    All,
 }
 
 /// What a command needs of a process's threads (/proc/PID/task); each
@@ -101,6 +104,9 @@ pub struct StatFields {
     pub processor: Option<i32>,
     pub rt_priority: Option<u32>,
     pub policy: Option<u32>,
+    /// The status a zombie leaves for wait() (field 52); 0 for a live
+    /// process, and for one whose stat this user may not fully read.
+    pub exit_code: Option<i32>,
 }
 
 /// The fields of `/proc/PID/status` that pscope uses; each is `None` when
@@ -114,6 +120,21 @@ pub struct StatusFields {
     pub vm_lck_kb: Option<u64>,
     pub vm_rss_kb: Option<u64>,
     pub vm_size_kb: Option<u64>,
+    /// Signal masks (SigPnd, ShdPnd, SigBlk, SigIgn, SigCgt), read with
+    /// `StatusNeed::All` only.
+    pub signals: Option<SignalMasks>,
+}
+
+/// A task's signals as /proc/PID/status reports them, one bit per signal
+/// (bit N-1 for signal N).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SignalMasks {
+    /// Pending for this thread, and for the whole process.
+    pub pending: u64,
+    pub shared_pending: u64,
+    pub blocked: u64,
+    pub ignored: u64,
+    pub caught: u64,
 }
 
 /// One process, or one thread when threads are listed. A field is `None`

@@ -111,3 +111,67 @@ fn help_and_version_succeed() {
     let out = run(&["--version"]);
     assert!(stdout(&out).starts_with("pscope "));
 }
+
+/// A usage error is one line that names what is missing or wrong and
+/// what was expected.
+#[test]
+fn usage_errors_name_what_was_expected() {
+    for (args, wanted) in [
+        (&["show"][..], "<PID>"),
+        (&["explain"], "<STAT>"),
+        (&["tree", "--bogus"], "usage: pscope tree"),
+        (&["--color", "bad"], "expected one of: auto, always, never"),
+        (
+            &["demo", "nice", "--values=-30,25"],
+            "-30 is not in -20..=19",
+        ),
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(wanted), "{args:?}: {err}");
+    }
+}
+
+/// Every line of a listing fits the width it was given, and the command
+/// column gets what is left.
+#[test]
+fn listings_fit_the_width() {
+    for width in [40, 60, 80, 100] {
+        let out = run(&["-w", &width.to_string()]);
+        assert!(out.status.success());
+        let text = stdout(&out);
+        for line in text.lines() {
+            assert!(
+                line.chars().count() <= width,
+                "-w {width}: {} cells: {line}",
+                line.chars().count()
+            );
+        }
+        if width >= 100 {
+            // The columns before COMMAND take about 75; it gets the rest.
+            let header = text.lines().next().unwrap();
+            let at = header.find("COMMAND").expect("COMMAND shown");
+            let longest = text.lines().map(|l| l.chars().count()).max().unwrap();
+            assert!(longest > at + 5, "COMMAND got {} cells", longest - at);
+        }
+    }
+}
+
+/// The default listing has the columns of ps aux (VSZ included), plus
+/// PPID, NI and PRI.
+#[test]
+fn default_listing_has_the_columns_of_ps_aux() {
+    let out = run(&["-p", "1"]);
+    let header = stdout(&out).lines().next().unwrap().to_string();
+    let columns: Vec<&str> = header.split_whitespace().collect();
+    for name in [
+        "USER", "PID", "%CPU", "%MEM", "VSZ", "RSS", "TTY", "STAT", "START", "TIME", "COMMAND",
+    ] {
+        assert!(columns.contains(&name), "{name} missing from {header}");
+    }
+    for name in ["PPID", "NI", "PRI"] {
+        assert!(columns.contains(&name), "{name} missing from {header}");
+    }
+}

@@ -142,7 +142,14 @@ fn fork_demo_reports_both_sides() {
     assert_eq!(memory["parent_counter"], 1);
     assert_eq!(memory["child_counter"], 42);
     let proc_view = event(&events, "proc");
-    assert_eq!(proc_view["processes"].as_array().unwrap().len(), 2);
+    let processes = proc_view["processes"].as_array().unwrap();
+    assert_eq!(processes.len(), 2);
+    // fork() keeps the parent's process group and session.
+    assert_eq!(processes[0]["pgid"], processes[1]["pgid"], "{processes:#?}");
+    assert_eq!(processes[0]["sid"], processes[1]["sid"]);
+    let inherited = event(&events, "inherited");
+    assert_eq!(inherited["same_group"], true, "{inherited}");
+    assert_eq!(inherited["parent_pgid"], inherited["child_pgid"]);
     let reaped = event(&events, "reaped");
     assert_eq!(reaped["exit_status"], 7);
     assert_eq!(reaped["in_proc"], false);
@@ -312,7 +319,9 @@ fn renice_changes_nice_values_like_util_linux() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(
         stdout(&out),
-        format!("{p} (sleep): old nice 0, new nice 5 (priority 20 -> 25)\n")
+        format!(
+            "{p} (sleep): old nice 0, new nice 5 (PR in top 20 -> 25, PRI in pscope 19 -> 14)\n"
+        )
     );
     assert_eq!(nice(), "5");
     let out = run(&["renice", "--relative", "2", &p]);
@@ -349,6 +358,13 @@ fn renice_changes_nice_values_like_util_linux() {
     assert_eq!(v["results"][0]["new_nice"], 4);
     assert_eq!(v["results"][1]["error"], "no such process");
     assert_eq!(nice(), "4");
+    // In text, the failed target's line goes to stderr, the others' to stdout.
+    let out = run(&["renice", "6", "-p", &p, "4194000"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).starts_with(&format!("{p} (sleep): old nice 4, new nice 6")));
+    assert!(!stdout(&out).contains("4194000"), "{}", stdout(&out));
+    assert_eq!(stderr(&out), "pscope: 4194000: no such process\n");
+    assert_eq!(nice(), "6");
     for (bad, code) in [
         (&["renice", "abc", "-p", "1"][..], 2),
         (&["renice", "5"], 2),
@@ -429,18 +445,21 @@ fn renice_as_an_unprivileged_user() {
     };
     let out = as_nobody(&["renice", "5", "-p", &root_owned.to_string()]);
     assert_eq!(out.status.code(), Some(1));
+    // As util-linux: a refused target is an error line on stderr, and
+    // nothing on stdout that a script would take for a result.
     assert!(
-        stdout(&out).contains("not permitted: not your process"),
+        stderr(&out).contains("not permitted: not your process"),
         "{}",
-        stdout(&out)
+        stderr(&out)
     );
+    assert_eq!(stdout(&out), "");
     let out = as_nobody(&["renice", "5", "-p", &nobodys.to_string()]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     let out = as_nobody(&["renice", "0", "-p", &nobodys.to_string()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stdout(&out).contains("needs CAP_SYS_NICE"),
+        stderr(&out).contains("needs CAP_SYS_NICE"),
         "{}",
-        stdout(&out)
+        stderr(&out)
     );
 }

@@ -79,3 +79,58 @@ fn legend_lists_every_code() {
     assert_eq!(v["legend"]["states"].as_array().unwrap().len(), 11);
     assert_eq!(v["legend"]["modifiers"].as_array().unwrap().len(), 6);
 }
+
+/// A process whose main thread exited while another runs (`Zl`) is alive:
+/// `explain --pid` and `show` say so in the same words.
+#[test]
+fn an_exited_main_thread_is_explained_as_show_explains_it() {
+    let fake = FakeProc::new(1000.0);
+    fake.add(&FakeTask::new(1, 0, "init"));
+    let mut zl = FakeTask::new(40, 1, "worker");
+    zl.state = 'Z';
+    zl.threads = 3;
+    fake.add(&zl);
+    let root = fake.root_arg();
+    let explained = stdout(&run(&["--proc-root", &root, "explain", "--pid", "40"]));
+    let shown = stdout(&run(&["--proc-root", &root, "show", "40"]));
+    let sentence = "the process is alive, not a zombie";
+    assert!(explained.contains(sentence), "{explained}");
+    assert!(shown.contains(sentence), "{shown}");
+    assert!(
+        !explained.contains("textbook state: terminated"),
+        "{explained}"
+    );
+    assert!(explained.contains("textbook state: alive"), "{explained}");
+    assert!(shown.contains("textbook  alive"), "{shown}");
+    let json: serde_json::Value = serde_json::from_str(&stdout(&run(&[
+        "--proc-root",
+        &root,
+        "explain",
+        "--json",
+        "--pid",
+        "40",
+    ])))
+    .unwrap();
+    assert!(json["explained"][0]["note"]
+        .as_str()
+        .unwrap()
+        .contains(sentence));
+}
+
+/// The legend explains the scales a priority is written on: nice, top's
+/// PR, pscope's PRI and ps -l's PRI, with a worked example.
+#[test]
+fn legend_explains_the_priority_scales() {
+    let text = stdout(&run(&["explain", "--legend"]));
+    assert!(text.contains("PRIORITY SCALES"), "{text}");
+    assert!(
+        text.contains("nice 9 shows as NI 9 in ps and top, as PR 29 in top, as PRI 10"),
+        "{text}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&run(&["explain", "--legend", "--json"]))).unwrap();
+    assert_eq!(
+        json["legend"]["priority_scales"].as_array().unwrap().len(),
+        4
+    );
+}

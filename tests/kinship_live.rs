@@ -212,3 +212,77 @@ fn show_and_explain_a_live_process() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(stderr(&out).trim(), "pscope: process 999999999 not found");
 }
+
+/// A zombie's exit status is what its parent's wait() will report: a
+/// status, or the signal that killed it.
+#[test]
+fn zombies_carry_the_status_their_parent_will_read() {
+    let mut guard = Guard::default();
+    let exited = Command::new("sh")
+        .args(["-c", "exit 3"])
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    let killed = Command::new("sh")
+        .args(["-c", "kill -SEGV $$"])
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pids = [exited.id(), killed.id()];
+    guard.children.push(exited);
+    guard.children.push(killed);
+    for pid in pids {
+        wait_for("the zombie", Duration::from_secs(10), || {
+            live_stat_field(pid, 3).as_deref() == Some("Z")
+        });
+    }
+    let shown = stdout(&run(&["show", &pids[0].to_string()]));
+    assert!(shown.contains("exited with status 3"), "{shown}");
+    let report = json(&["zombies", "--json"]);
+    let status_of = |pid: u32| {
+        report["report"]["zombies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|g| g["zombies"].as_array().unwrap().iter())
+            .find(|z| z["pid"] == pid)
+            .map(|z| z["exit_status"].as_str().unwrap_or("").to_string())
+    };
+    assert_eq!(status_of(pids[0]).as_deref(), Some("exited with status 3"));
+    let segv = status_of(pids[1]).unwrap();
+    assert!(segv.starts_with("killed by SIGSEGV"), "{segv}");
+    let text = stdout(&run(&["zombies"]));
+    assert!(text.contains("exited with status 3"), "{text}");
+}
+
+/// `show` says how a process handles SIGCHLD: ignored means the kernel
+/// reaps its children (the third zombie remedy).
+#[test]
+fn show_gives_the_signal_dispositions() {
+    if !need("python3") {
+        return;
+    }
+    let mut guard = Guard::default();
+    // SIG_IGN survives exec (dash's `trap '' CHLD` does not set it).
+    let ignoring = Command::new("python3")
+        .args([
+            "-c",
+            "import os, signal; signal.signal(signal.SIGCHLD, signal.SIG_IGN); \
+             os.execvp('sleep', ['sleep', '30'])",
+        ])
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = ignoring.id();
+    guard.children.push(ignoring);
+    wait_for("the exec", Duration::from_secs(10), || {
+        std::fs::read(format!("/proc/{pid}/comm")).is_ok_and(|c| c.starts_with(b"sleep"))
+    });
+    let shown = stdout(&run(&["show", &pid.to_string()]));
+    assert!(shown.contains("SIGCHLD ignored"), "{shown}");
+    let json = json(&["show", "--json", &pid.to_string()]);
+    let ignored = json["process"]["signals"]["ignored"].as_array().unwrap();
+    assert!(ignored.iter().any(|s| s == "CHLD"), "{json}");
+    let shell = stdout(&run(&["show", &std::process::id().to_string()]));
+    assert!(shell.contains("signals  SIGCHLD"), "{shell}");
+}

@@ -136,6 +136,27 @@ fn subtree_is_line_for_line_pstree() {
     assert_eq!(tail(&got), tail(&expected));
 }
 
+/// The label of PID 1 as pstree and pscope write it with ids: the text up
+/// to the first connector. PID 1's process group is 0 in a container,
+/// which pstree writes as nothing: `init()`.
+#[test]
+fn pid_1_with_group_ids_is_labelled_as_pstree_labels_it() {
+    if !have("pstree") {
+        return skip("psmisc pstree is not installed");
+    }
+    let label = |text: &str| {
+        let line = text.lines().next().unwrap_or("").to_string();
+        line.split(['-', '+']).next().unwrap_or("").to_string()
+    };
+    for options in [&["-g"][..], &["-g", "-p"], &["-p"]] {
+        let mut args = options.to_vec();
+        args.push("1");
+        let expected = label(&pstree(&args, None));
+        assert!(!expected.is_empty());
+        assert_eq!(label(&ours(&args, None)), expected, "pstree {args:?}");
+    }
+}
+
 #[test]
 fn marks_show_zombies_in_the_tree() {
     let mut procs = Procs::default();

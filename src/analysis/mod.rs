@@ -7,5 +7,6 @@ pub mod kinship;
 pub mod psfmt;
 pub mod sched;
 pub mod select;
+pub mod signals;
 pub mod state;
 pub mod tree;

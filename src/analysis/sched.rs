@@ -47,9 +47,9 @@ pub fn ps_opri(raw_priority: i64) -> i64 {
     60i64.saturating_add(raw_priority)
 }
 
-/// What top's PR column and ps's PRI column show for a task of the normal
-/// policy at this nice value: PR = 20 + nice (the kernel's raw priority),
-/// PRI = 19 - nice.
+/// What top's PR column and pscope's (and ps -o pri's) PRI column show for
+/// a task of the normal policy at this nice value: PR = 20 + nice (the
+/// kernel's raw priority), PRI = 19 - nice.
 pub fn scales_for_nice(nice: i32) -> (i64, i64) {
     let raw = 20 + i64::from(nice);
     (raw, ps_pri(raw))
@@ -80,23 +80,28 @@ pub fn expected_shares(nices: &[i32]) -> Vec<f64> {
         .collect()
 }
 
-/// The three scales of priority, for `explain --legend`: what each is,
-/// its range, and which way is more important.
+/// The scales of priority, for `explain --legend`: what each is, its
+/// range, and where it is shown.
 pub const PRIORITY_SCALES: &[(&str, &str, &str)] = &[
     (
         "nice (NI)",
-        "-20 .. 19, lower runs more",
-        "what nice, renice and setpriority() set; ps NI, top NI",
+        "-20 .. 19; lower runs more",
+        "set by nice, renice, setpriority(); NI in ps and top",
     ),
     (
-        "PR (top), priority (ps)",
-        "0 .. 39 for normal tasks (20 + nice); -2 .. -100 real-time, top shows rt for -100",
-        "the kernel's raw priority, stat field 18; lower runs more",
+        "PR (top)",
+        "0 .. 39 = 20 + nice; real-time below 0",
+        "the kernel's raw priority (ps priority); top shows -100 as rt",
     ),
     (
-        "PRI (ps -l, pscope)",
-        "39 .. 0 for normal tasks (19 - nice); 40 .. 139 real-time",
-        "ps's pri, 39 - raw: higher runs more",
+        "PRI (pscope, ps -o pri)",
+        "39 .. 0 = 19 - nice; real-time 41 .. 139",
+        "39 - raw priority; higher runs more",
+    ),
+    (
+        "PRI (ps -l)",
+        "60 .. 99 = 80 + nice; real-time below 60",
+        "ps opri = 60 + raw priority; lower runs more",
     ),
 ];
 

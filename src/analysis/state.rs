@@ -1,6 +1,7 @@
 //! The STAT column: computing it from a task, and decoding any STAT string
 //! back into words. One table serves `explain`, `--legend` and the man page.
 
+use super::kinship::{kind_of, Kind, EXITED_MAIN_THREAD};
 use crate::model::Task;
 
 /// One letter of the STAT column and what it means.
@@ -86,6 +87,15 @@ pub fn textbook_state(letter: char) -> &'static str {
         'Z' | 'X' => "terminated",
         _ => "none",
     }
+}
+
+/// The textbook state of a task: that of its letter, except for a process
+/// whose main thread exited while other threads run (`Zl`), which is alive.
+pub fn textbook_state_of(task: &Task) -> &'static str {
+    if kind_of(task, false) == Kind::ExitedMainThread {
+        return "alive (its other threads run or wait); only its main thread terminated";
+    }
+    textbook_state(task.stat.state)
 }
 
 /// The modifiers that apply to a task, in ps's order. Threads are judged
@@ -233,6 +243,9 @@ pub struct Explanation {
     pub stat: String,
     pub pid: Option<i32>,
     pub state: &'static Code,
+    pub textbook_state: &'static str,
+    /// What the letters alone would get wrong about a live process.
+    pub note: Option<&'static str>,
     pub modifiers: Vec<(&'static Code, Option<String>)>,
     /// The modifiers a live process lacks, and why.
     pub absent: Vec<(&'static Code, String)>,
@@ -245,6 +258,8 @@ pub fn explain_string(input: &str) -> Result<Explanation, DecodeError> {
         stat: input.to_string(),
         pid: None,
         state: decoded.state,
+        textbook_state: textbook_state(decoded.state.letter),
+        note: None,
         modifiers: decoded.modifiers.into_iter().map(|m| (m, None)).collect(),
         absent: Vec::new(),
     })
@@ -255,10 +270,13 @@ pub fn explain_string(input: &str) -> Result<Explanation, DecodeError> {
 pub fn explain_task(task: &Task) -> Option<Explanation> {
     let state = state_code(task.stat.state)?;
     let present = modifiers(task);
+    let exited_main_thread = kind_of(task, false) == Kind::ExitedMainThread;
     let mut explanation = Explanation {
         stat: stat_string(task),
         pid: Some(task.pid),
         state,
+        textbook_state: textbook_state_of(task),
+        note: exited_main_thread.then_some(EXITED_MAIN_THREAD),
         modifiers: Vec::new(),
         absent: Vec::new(),
     };

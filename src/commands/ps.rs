@@ -16,11 +16,11 @@ use crate::render::table::{self, Header};
 use crate::render::{self, json};
 use crate::source;
 
-/// The columns of `ps aux`, with the parent and nice value added.
+/// The columns of `ps aux`, with the parent, nice value and priority added.
 const DEFAULT_COLUMNS: &str =
-    "pid,ppid,user,stat,ni,pri,%cpu,%mem,rss,tname,start_time,bsdtime,args";
+    "pid,ppid,user,stat,ni,pri,%cpu,%mem,vsz,rss,tname,start_time,bsdtime,args";
 const DEFAULT_THREAD_COLUMNS: &str =
-    "pid,lwp,user,stat,ni,pri,%cpu,%mem,rss,tname,start_time,bsdtime,args";
+    "pid,lwp,user,stat,ni,pri,%cpu,%mem,vsz,rss,tname,start_time,bsdtime,args";
 
 pub fn run(args: &PsArgs, cx: &Context) -> Result<i32> {
     let columns = resolve_columns(args)?;

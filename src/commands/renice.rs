@@ -102,11 +102,17 @@ pub fn run(args: &ReniceArgs, cx: &Context) -> Result<i32> {
     let failed = outcomes.iter().any(|o| o.error.is_some());
     match cx.format {
         Format::Table => {
-            let text: String = outcomes
+            // As util-linux: what changed on stdout, what failed on stderr.
+            let (failed, changed): (Vec<&Outcome>, Vec<&Outcome>) =
+                outcomes.iter().partition(|o| o.error.is_some());
+            let text: String = changed
                 .iter()
                 .map(|o| render::renice::line(o, cx.style.utf8) + "\n")
                 .collect();
             render::emit(&text)?;
+            for o in failed {
+                eprintln!("pscope: {}", render::renice::line(o, cx.style.utf8));
+            }
         }
         Format::Json => render::to_stdout(|out| {
             json::write_document(

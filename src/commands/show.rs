@@ -7,7 +7,7 @@ use crate::analysis::columns::{self, Request};
 use crate::analysis::kinship::Kinship;
 use crate::cli::{Format, ShowArgs};
 use crate::error::{self, exit};
-use crate::model::ThreadNeed;
+use crate::model::{Needs, StatusNeed, ThreadNeed};
 use crate::render::show::{self, Facts};
 use crate::render::{self, json};
 
@@ -20,9 +20,19 @@ pub fn run(args: &ShowArgs, cx: &Context) -> Result<i32> {
     let snapshot = cx.scan_with(&reader, needs)?;
     let kinship = Kinship::new(&snapshot.tasks);
     let pid = args.pid;
-    let task = kinship
+    let listed = kinship
         .get(pid)
         .ok_or_else(|| error::not_found(format!("process {pid} not found")))?;
+    // The process itself is read again in full, signal masks included;
+    // if it ended meanwhile, what the scan read is shown.
+    let full = reader.process(
+        pid,
+        Needs {
+            status: StatusNeed::All,
+            ..needs
+        },
+    );
+    let task = full.as_ref().unwrap_or(listed);
     // Threads are read for this process alone (nice is per thread).
     let threads = reader.threads(
         task,

@@ -32,7 +32,14 @@ pub fn run(lab: &mut Lab) -> Result<()> {
 
     let (report_read, report_write) = channel()?;
     let (go_read, go_write) = channel()?;
-    let child = lab.fork(ChildSetup::default(), |cx| {
+    // The child stays in pscope's process group, as a fork's child does
+    // (the lab's other children get a group of their own); it still dies
+    // with pscope and is reaped.
+    let setup = ChildSetup {
+        join_group: false,
+        ..ChildSetup::default()
+    };
+    let child = lab.fork(setup, |cx| {
         // In the child: fork() returned 0. The counter is the parent's
         // value, copied; changing it here does not change the parent's.
         counter += 41;
@@ -94,6 +101,20 @@ pub fn run(lab: &mut Lab) -> Result<()> {
         json!({"processes": records}),
     )?;
     lab.show(&table)?;
+    let groups = |pid| lab.read(pid, false).map(|t| (t.stat.pgrp, t.stat.session));
+    let (parent_ids, child_ids) = (groups(me), groups(child));
+    lab.say(
+        "inherited",
+        &format!(
+            "Both are in process group {} and session {}: fork() copies them too (and the \
+             open files, the working directory, the nice value); only the PID and PPID differ.",
+            parent_ids.map_or("?".into(), |g| g.0.to_string()),
+            parent_ids.map_or("?".into(), |g| g.1.to_string()),
+        ),
+        json!({"parent_pgid": parent_ids.map(|g| g.0), "child_pgid": child_ids.map(|g| g.0),
+               "parent_sid": parent_ids.map(|g| g.1), "child_sid": child_ids.map(|g| g.1),
+               "same_group": parent_ids.is_some() && parent_ids == child_ids}),
+    )?;
     let tree = lab.tree(me)?;
     lab.say("tree", "And as pscope tree -p:", json!({"tree": tree}))?;
     lab.show(&tree)?;

@@ -279,7 +279,7 @@ pub fn run(lab: &mut Lab) -> Result<()> {
         "started a second thread",
     )?;
 
-    if foreground_terminal() {
+    if in_foreground(lab) {
         let fg = lab.fork(
             ChildSetup {
                 join_group: false,
@@ -302,7 +302,8 @@ pub fn run(lab: &mut Lab) -> Result<()> {
             '+',
             None,
             None,
-            "pscope is not in the foreground of a terminal (output piped, or no terminal)",
+            "pscope is not in the foreground process group of a terminal (it has no \
+             controlling terminal, or runs in the background), so no process it starts can be",
         )?;
     }
 
@@ -337,9 +338,10 @@ fn example_of(lab: &Lab, letter: char) -> Option<Task> {
     snapshot.tasks.into_iter().find(|t| t.stat.state == letter)
 }
 
-/// Whether pscope runs in the foreground process group of a terminal.
-fn foreground_terminal() -> bool {
-    let stdout = std::io::stdout();
-    rustix::termios::isatty(&stdout)
-        && rustix::termios::tcgetpgrp(&stdout).is_ok_and(|g| g == rustix::process::getpgrp())
+/// Whether pscope is in the foreground process group of its controlling
+/// terminal, by the rule ps applies for `+` (pgrp equals the terminal's
+/// foreground group), whatever its output is connected to.
+fn in_foreground(lab: &Lab) -> bool {
+    lab.read(unistd::getpid(), false)
+        .is_some_and(|t| t.stat.tty_nr != 0 && t.stat.tpgid > 0 && t.stat.pgrp == t.stat.tpgid)
 }

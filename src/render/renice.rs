@@ -1,7 +1,7 @@
 //! renice's report: one line per target, old and new nice value.
 
 use super::schema::ReniceResult;
-use crate::analysis::psfmt;
+use crate::analysis::{psfmt, sched};
 use crate::control::renice::{Outcome, Which};
 
 pub fn record(o: &Outcome) -> ReniceResult {
@@ -34,11 +34,15 @@ pub fn line(o: &Outcome, utf8: bool) -> String {
         .unwrap_or_default();
     match (&o.error, o.old_nice, o.new_nice) {
         (Some(e), _, _) => format!("{who}{name}: {e}"),
-        (None, Some(old), Some(new)) => format!(
-            "{who}{name}: old nice {old}, new nice {new} (priority {} -> {})",
-            20 + old,
-            20 + new
-        ),
+        (None, Some(old), Some(new)) => {
+            // What the two other scales will show: top's PR, ps's PRI.
+            let (old_pr, old_pri) = sched::scales_for_nice(old);
+            let (new_pr, new_pri) = sched::scales_for_nice(new);
+            format!(
+                "{who}{name}: old nice {old}, new nice {new} \
+                 (PR in top {old_pr} -> {new_pr}, PRI in pscope {old_pri} -> {new_pri})"
+            )
+        }
         _ => format!("{who}{name}: changed"),
     }
 }

@@ -13,7 +13,7 @@ use crate::analysis::columns::RowContext;
 use crate::analysis::kinship::{Kind, Kinship, OrphanEvidence, ProcessGroup, ZombieGroup};
 use crate::analysis::state::Code;
 use crate::analysis::tree::Forest;
-use crate::analysis::{psfmt, sched, state};
+use crate::analysis::{psfmt, sched, signals, state};
 use crate::model::{cmdline_args, Task};
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -137,6 +137,11 @@ pub const PROCESS_FIELDS: &[FieldDoc] = &[
         "string",
         "normal, zombie, exited-main-thread or orphan",
     ),
+    (
+        "exit_status",
+        "string|null",
+        "for a zombie, what its parent's wait() will report, e.g. exited with status 3; null otherwise",
+    ),
 ];
 
 const TREE_NODE_FIELDS: &[FieldDoc] = &[
@@ -189,6 +194,30 @@ const SHOW_FIELDS: &[FieldDoc] = &[
         "every thread, the main one included",
     ),
     ("verdict", "verdict", "what the process is, and why"),
+    (
+        "signals",
+        "signals|null",
+        "how it handles signals, null when its status cannot be read",
+    ),
+];
+
+const SIGNALS_FIELDS: &[FieldDoc] = &[
+    (
+        "ignored",
+        "array of string",
+        "signals set to SIG_IGN (CHLD here: the kernel reaps its children, none become zombies)",
+    ),
+    ("caught", "array of string", "signals with a handler"),
+    (
+        "blocked",
+        "array of string",
+        "signals blocked (held until unblocked)",
+    ),
+    (
+        "pending",
+        "array of string",
+        "signals sent and not yet delivered, to the thread or the whole process",
+    ),
 ];
 
 const RELATIVE_FIELDS: &[FieldDoc] = &[
@@ -320,6 +349,11 @@ const EXPLAINED_FIELDS: &[FieldDoc] = &[
         "string",
         "the textbook model's state: running or ready, blocked, suspended, terminated",
     ),
+    (
+        "note",
+        "string",
+        "with --pid only, when the letters alone mislead: a Zl process is alive",
+    ),
     ("modifiers", "array of letter", "the modifiers present"),
     (
         "absent",
@@ -350,6 +384,17 @@ const LEGEND_FIELDS: &[FieldDoc] = &[
         "array of letter",
         "every modifier, in ps's order",
     ),
+    (
+        "priority_scales",
+        "array of priority scale",
+        "nice, top's PR and ps's PRI: the three scales of priority",
+    ),
+];
+
+const PRIORITY_SCALE_FIELDS: &[FieldDoc] = &[
+    ("scale", "string", "its name, and the column that shows it"),
+    ("range", "string", "its values, and which way runs more"),
+    ("meaning", "string", "what sets it and where it is shown"),
 ];
 
 const RENICE_FIELDS: &[FieldDoc] = &[
@@ -430,6 +475,12 @@ pub const RECORDS: &[RecordDoc] = &[
         fields: VERDICT_FIELDS,
     },
     RecordDoc {
+        name: "signals",
+        summary: "the signal dispositions of `show`",
+        extends: None,
+        fields: SIGNALS_FIELDS,
+    },
+    RecordDoc {
         name: "zombie report",
         summary: "`zombies --json` (`report`)",
         extends: None,
@@ -490,6 +541,12 @@ pub const RECORDS: &[RecordDoc] = &[
         fields: LEGEND_FIELDS,
     },
     RecordDoc {
+        name: "priority scale",
+        summary: "one scale of priority in the legend",
+        extends: None,
+        fields: PRIORITY_SCALE_FIELDS,
+    },
+    RecordDoc {
         name: "renice result",
         summary: "`renice --json` (`results`): one target",
         extends: None,
@@ -541,6 +598,7 @@ pub struct ProcessRecord {
     pub cmdline: Option<Vec<String>>,
     pub args: String,
     pub kind: &'static str,
+    pub exit_status: Option<String>,
 }
 
 impl ProcessRecord {
@@ -592,8 +650,17 @@ impl ProcessRecord {
             }),
             args: psfmt::args(task.cmdline.as_deref(), &s.comm, s.state == 'Z', true),
             kind: kind.name(),
+            exit_status: exit_status(task, kind),
         }
     }
+}
+
+/// What a zombie's parent will be told by wait(), in words.
+pub fn exit_status(task: &Task, kind: Kind) -> Option<String> {
+    (kind == Kind::Zombie)
+        .then_some(task.stat.exit_code)
+        .flatten()
+        .map(signals::describe_wait_status)
 }
 
 fn lossy(bytes: &[u8]) -> String {
@@ -774,6 +841,33 @@ pub struct Shown {
     pub children: Vec<Relative>,
     pub threads: Vec<ProcessRecord>,
     pub verdict: VerdictRecord,
+    pub signals: Option<SignalsRecord>,
+}
+
+/// Signals by name (`CHLD`, `RTMIN+2`), from a task's masks.
+#[derive(Serialize)]
+pub struct SignalsRecord {
+    pub ignored: Vec<String>,
+    pub caught: Vec<String>,
+    pub blocked: Vec<String>,
+    pub pending: Vec<String>,
+}
+
+impl SignalsRecord {
+    pub fn new(masks: &crate::model::SignalMasks) -> Self {
+        let names = |mask: u64| {
+            signals::in_mask(mask)
+                .into_iter()
+                .map(signals::name)
+                .collect()
+        };
+        SignalsRecord {
+            ignored: names(masks.ignored),
+            caught: names(masks.caught),
+            blocked: names(masks.blocked),
+            pending: names(masks.pending | masks.shared_pending),
+        }
+    }
 }
 
 /// The zombies of one parent.
@@ -920,6 +1014,8 @@ pub struct Explained {
     pub pid: Option<i32>,
     pub state: Letter,
     pub textbook_state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<&'static str>,
     pub modifiers: Vec<Letter>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub absent: Vec<Letter>,
@@ -929,6 +1025,15 @@ pub struct Explained {
 pub struct Legend {
     pub states: Vec<Letter>,
     pub modifiers: Vec<Letter>,
+    pub priority_scales: Vec<PriorityScale>,
+}
+
+/// One of the three scales a priority is written on.
+#[derive(Serialize)]
+pub struct PriorityScale {
+    pub scale: &'static str,
+    pub range: &'static str,
+    pub meaning: &'static str,
 }
 
 /// What renice did to one target.
@@ -1049,8 +1154,10 @@ mod tests {
                 kind: "normal",
                 explanation: String::new(),
             },
+            signals: Some(SignalsRecord::new(&Default::default())),
         };
         assert_eq!(keys(&shown), documented("show"));
+        assert_eq!(keys(shown.signals.as_ref().unwrap()), documented("signals"));
         assert_eq!(keys(&relative), documented("relative"));
         assert_eq!(keys(&shown.verdict), documented("verdict"));
 
@@ -1085,13 +1192,21 @@ mod tests {
             pid: Some(1),
             state: Letter::new(code, None),
             textbook_state: "",
+            note: Some(""),
             modifiers: vec![],
             absent: vec![letter],
         };
         assert_eq!(keys(&explained), documented("explained"));
+        let scale = PriorityScale {
+            scale: "",
+            range: "",
+            meaning: "",
+        };
+        assert_eq!(keys(&scale), documented("priority scale"));
         let legend = Legend {
             states: vec![],
             modifiers: vec![],
+            priority_scales: vec![scale],
         };
         assert_eq!(keys(&legend), documented("legend"));
 

@@ -2,13 +2,13 @@
 
 use std::io;
 
-use super::schema::{ProcessRecord, Relative, Shown, VerdictRecord};
+use super::schema::{self, ProcessRecord, Relative, Shown, SignalsRecord, VerdictRecord};
 use super::table::{self, Row};
 use super::{Style, Tone};
 use crate::analysis::columns::{Field, RowContext};
 use crate::analysis::kinship::{Kind, Verdict};
-use crate::analysis::{psfmt, sched, state};
-use crate::model::Task;
+use crate::analysis::{psfmt, sched, signals, state};
+use crate::model::{SignalMasks, Task};
 
 /// Everything `show` says about a process.
 pub struct Facts<'a> {
@@ -40,7 +40,41 @@ pub fn record(f: &Facts, rows: &RowContext) -> Shown {
             kind: f.verdict.kind.name(),
             explanation: f.verdict.explanation.clone(),
         },
+        signals: masks(f.task).map(SignalsRecord::new),
     }
+}
+
+fn masks(task: &Task) -> Option<&SignalMasks> {
+    task.status.as_ref().and_then(|st| st.signals.as_ref())
+}
+
+/// The signal dispositions that matter for the lesson, in words.
+fn signals_text(masks: &SignalMasks) -> String {
+    let list = |mask: u64| {
+        let names: Vec<String> = signals::in_mask(mask)
+            .into_iter()
+            .map(signals::name)
+            .collect();
+        if names.is_empty() {
+            "none".to_string()
+        } else {
+            names.join(" ")
+        }
+    };
+    let chld = if signals::mask_has(masks.ignored, signals::SIGCHLD) {
+        "SIGCHLD ignored: the kernel reaps its children at once, none become zombies"
+    } else if signals::mask_has(masks.caught, signals::SIGCHLD) {
+        "SIGCHLD caught: a handler runs when a child ends (and should wait() for it)"
+    } else {
+        "SIGCHLD default: its children stay zombies until it calls wait()"
+    };
+    format!(
+        "{chld}; ignored: {}; caught: {}; blocked: {}; pending: {}",
+        list(masks.ignored),
+        list(masks.caught),
+        list(masks.blocked),
+        list(masks.pending | masks.shared_pending)
+    )
 }
 
 fn link_text(link: &io::Result<String>) -> String {
@@ -96,7 +130,7 @@ pub fn text(f: &Facts, rows: &RowContext, style: &Style) -> String {
         }
     }
     lines.push(("state", stat));
-    lines.push(("textbook", state::textbook_state(s.state).to_string()));
+    lines.push(("textbook", state::textbook_state_of(task).to_string()));
     lines.push((
         "scheduling",
         format!(
@@ -150,6 +184,15 @@ pub fn text(f: &Facts, rows: &RowContext, style: &Style) -> String {
         },
     ));
     lines.push(("verdict", f.verdict.explanation.clone()));
+    if let Some(status) = schema::exit_status(task, f.kind) {
+        lines.push((
+            "exit",
+            format!("{status} (what its parent's wait() will report)"),
+        ));
+    }
+    if let Some(masks) = masks(task) {
+        lines.push(("signals", signals_text(masks)));
+    }
     let mut out = String::new();
     for (key, value) in lines {
         out.push_str(&format!("{key:>11}  {value}\n"));

@@ -37,8 +37,13 @@ pub struct Row {
 /// takes a fraction of the time and memory (a test keeps both identical).
 pub fn render(headers: &[Header], rows: Vec<Row>, show_headers: bool, style: &Style) -> String {
     let mut rows = rows;
+    let mut cut_headers;
+    let mut headers = headers;
     if let Some(width) = style.width {
         fit_last_column(headers, &mut rows, show_headers, width);
+        cut_headers = headers.to_vec();
+        cut_at_width(&mut cut_headers, &mut rows, show_headers, width);
+        headers = &cut_headers;
     }
     if style.color {
         styled(headers, rows, show_headers, style)
@@ -248,11 +253,62 @@ fn fit_last_column(headers: &[Header], rows: &mut [Row], show_headers: bool, wid
         measure(&mut cells);
     }
     let used: usize = widths.iter().map(|w| w + 1).sum();
-    let room = width.saturating_sub(used).max(1);
+    let room = width.saturating_sub(used);
     for row in rows.iter_mut() {
         if let Some(text) = row.cells.get_mut(last) {
             truncate_to_width(text, room);
         }
+    }
+}
+
+/// Cuts every line at `width` cells, as ps cuts its lines: columns that
+/// start at or beyond the width are left out, and the one the width runs
+/// through keeps only what fits (laid out first, so a right-aligned value
+/// shows its leading spaces, as ps's cut line does).
+fn cut_at_width(headers: &mut Vec<Header>, rows: &mut [Row], show_headers: bool, width: usize) {
+    let n = headers.len();
+    let mut widths = vec![1usize; n];
+    for (i, w) in widths.iter_mut().enumerate() {
+        if show_headers {
+            *w = (*w).max(headers[i].title.width());
+        }
+        for row in rows.iter() {
+            *w = (*w).max(row.cells.get(i).map_or(0, |c| c.width()));
+        }
+    }
+    let mut start = 0;
+    let mut visible = n;
+    for (i, w) in widths.iter().enumerate() {
+        if start >= width {
+            visible = i;
+            break;
+        }
+        if start + w > width {
+            // The width runs through this column: lay out, then cut.
+            let room = width - start;
+            let cut = |text: &mut String, right: bool| {
+                let pad = w.saturating_sub(text.width());
+                if right {
+                    text.insert_str(0, &" ".repeat(pad));
+                }
+                truncate_to_width(text, room);
+            };
+            let right = headers[i].right_aligned;
+            cut(&mut headers[i].title, right);
+            headers[i].right_aligned = false;
+            for row in rows.iter_mut() {
+                if let Some(cell) = row.cells.get_mut(i) {
+                    cut(cell, right);
+                }
+            }
+            visible = i + 1;
+            break;
+        }
+        start += w + 1;
+    }
+    headers.truncate(visible);
+    for row in rows.iter_mut() {
+        row.cells.truncate(visible);
     }
 }
 
@@ -388,6 +444,50 @@ mod tests {
                     assert_eq!(a, b, "columns {columns}, rows {row_count}, headers {show}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn lines_are_cut_at_the_width_as_ps_cuts_them() {
+        let headers = vec![
+            Header {
+                title: "PID".into(),
+                right_aligned: true,
+            },
+            Header {
+                title: "USER".into(),
+                right_aligned: false,
+            },
+            Header {
+                title: "COMMAND".into(),
+                right_aligned: false,
+            },
+        ];
+        let rows = || {
+            vec![
+                Row {
+                    cells: vec!["1".into(), "root".into(), "init".into()],
+                    tone: Tone::Plain,
+                },
+                Row {
+                    cells: vec!["12345".into(), "verylonguser".into(), "sh -c x".into()],
+                    tone: Tone::Plain,
+                },
+            ]
+        };
+        // The command column gets what is left, nothing when nothing is.
+        let out = render(&headers, rows(), true, &style(Some(20)));
+        assert_eq!(
+            out,
+            "  PID USER         C\n    1 root         i\n12345 verylonguser s\n"
+        );
+        let out = render(&headers, rows(), true, &style(Some(9)));
+        assert_eq!(out, "  PID USE\n    1 roo\n12345 ver\n");
+        let out = render(&headers, rows(), true, &style(Some(3)));
+        assert_eq!(out, "  P\n\n123\n");
+        for width in 1..40 {
+            let out = render(&headers, rows(), true, &style(Some(width)));
+            assert!(out.lines().all(|l| l.width() <= width), "{width}: {out}");
         }
     }
 

@@ -129,6 +129,15 @@ pub fn escape(bytes: &[u8]) -> String {
     s
 }
 
+/// A PID or PGID as pstree writes it: its digit loop writes nothing for
+/// 0 (PID 1's process group in a container is 0: `init()` with `-g`).
+pub fn pstree_number(n: i32) -> String {
+    if n == 0 {
+        return String::new();
+    }
+    n.to_string()
+}
+
 /// Splits a command line as pstree does for `-a`: the arguments after
 /// argv[0]. Runs of NULs count once when counting arguments, but the
 /// pointers walk one NUL at a time, so empty arguments shift the list
@@ -483,11 +492,11 @@ impl Renderer<'_> {
         };
         if self.layout.pids {
             open(&mut self.out);
-            self.out.str(&node.pid.to_string());
+            self.out.str(&pstree_number(node.pid));
         }
         if self.layout.pgids {
             open(&mut self.out);
-            self.out.str(&text.pgid.to_string());
+            self.out.str(&pstree_number(text.pgid));
         }
         if self.layout.uid_changes && prev_uid != node.uid {
             open(&mut self.out);
@@ -622,6 +631,13 @@ mod tests {
         assert_eq!(escape(b"we ird) (x"), "we ird) (x");
         assert_eq!(escape(b"t\tab\\bs"), "t\\011ab\\\\bs");
         assert_eq!(escape("u\u{e9}".as_bytes()), "u\\303\\251");
+    }
+
+    #[test]
+    fn zero_is_written_as_pstree_writes_it() {
+        assert_eq!(pstree_number(0), "");
+        assert_eq!(pstree_number(1), "1");
+        assert_eq!(pstree_number(4_194_304), "4194304");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The zombie report: zombies grouped by the parent that has not reaped
 //! them, and what to do.
 
-use super::schema::{ProcessRecord, ZombieGroupRecord, ZombieReport};
+use super::schema::{exit_status, ProcessRecord, ZombieGroupRecord, ZombieReport};
 use super::table::{self, Row};
 use super::{Style, Tone};
 use crate::analysis::columns::RowContext;
@@ -88,6 +88,27 @@ pub fn text(groups: &[ZombieGroup], exited: &[&Task], rows: &RowContext, style: 
             })
             .collect();
         out.push_str(&table::render(&headers, table_rows, true, style));
+        out.push_str("\nEach zombie, and what its parent's wait() will report:\n");
+        let headers = table::headers(
+            &["PID", "PARENT", "AGE", "EXIT STATUS", "COMMAND"],
+            &[0, 1, 2],
+        );
+        let sys = &rows.snapshot.system;
+        let zombie_rows = groups
+            .iter()
+            .flat_map(|g| g.zombies.iter())
+            .map(|z| Row {
+                cells: vec![
+                    z.pid.to_string(),
+                    z.stat.ppid.to_string(),
+                    psfmt::elapsed(sys.elapsed_secs(z.stat.starttime)),
+                    exit_status(z, Kind::Zombie).unwrap_or_else(|| "-".into()),
+                    psfmt::args(z.cmdline.as_deref(), &z.stat.comm, true, rows.utf8),
+                ],
+                tone: Tone::Alert,
+            })
+            .collect();
+        out.push_str(&table::render(&headers, zombie_rows, true, style));
         out.push_str("\nWhat to do:\n");
         for g in groups {
             out.push_str(&format!(

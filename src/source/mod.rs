@@ -201,7 +201,7 @@ impl ProcReader {
         warnings.sort_unstable();
         // Names are looked up only for a command that shows users: the
         // user database costs a file read or a daemon's answer.
-        let users = if needs.status == StatusNeed::Ids || needs.owner {
+        let users = if needs.status >= StatusNeed::Ids || needs.owner {
             users::names_for(tasks.iter().flat_map(|t| {
                 let thread_ids = t.threads.iter().flat_map(|th| [th.euid(), th.ruid()]);
                 [t.euid(), t.ruid(), t.owner_uid]
@@ -337,7 +337,10 @@ impl ProcReader {
             return Some(Box::default());
         }
         let bytes = self.read_at(&dir.file("status"), buf).ok()?;
-        Some(Box::new(parse::parse_status(bytes)))
+        Some(Box::new(parse::parse_status(
+            bytes,
+            needs.status == StatusNeed::All,
+        )))
     }
 
     fn read_threads(

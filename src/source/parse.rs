@@ -4,7 +4,7 @@
 use procfs::process::Stat;
 use procfs::FromRead;
 
-use crate::model::{StatFields, StatusFields};
+use crate::model::{SignalMasks, StatFields, StatusFields};
 
 /// Why a stat file could not be understood.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +68,7 @@ pub fn parse_stat(bytes: &[u8]) -> Result<(i32, StatFields), MalformedStat> {
         processor: stat.processor,
         rt_priority: stat.rt_priority,
         policy: stat.policy,
+        exit_code: stat.exit_code,
     };
     Ok((stat.pid, fields))
 }
@@ -89,14 +90,18 @@ fn short_error(message: &str) -> String {
 /// Parses the lines of `/proc/PID/status` that pscope needs. Read as bytes,
 /// because the `Name:` line may hold any byte (procfs's parser cuts the name
 /// at a `:` and rejects invalid UTF-8). Unknown or malformed lines are ignored.
-pub fn parse_status(bytes: &[u8]) -> StatusFields {
+/// Signal masks are read only when `signals` is asked for; otherwise the
+/// scan stops once the ids and memory lines have been seen.
+pub fn parse_status(bytes: &[u8], signals: bool) -> StatusFields {
     let mut fields = StatusFields::default();
+    let mut masks = SignalMasks::default();
+    let mut seen_masks = false;
     // The five wanted lines come early; the long tail of signal masks and
     // CPU lists is not scanned once all of them have been seen.
     let mut seen = 0u8;
     for line in bytes.split(|&b| b == b'\n') {
         let (key, value) = match line.first() {
-            Some(b'U' | b'G' | b'V') => match line.iter().position(|&b| b == b':') {
+            Some(b'U' | b'G' | b'V' | b'S') => match line.iter().position(|&b| b == b':') {
                 Some(colon) => (&line[..colon], &line[colon + 1..]),
                 None => continue,
             },
@@ -123,13 +128,36 @@ pub fn parse_status(bytes: &[u8]) -> StatusFields {
                 fields.vm_size_kb = first_number(value);
                 16
             }
+            b"SigPnd" | b"ShdPnd" | b"SigBlk" | b"SigIgn" | b"SigCgt" if signals => {
+                let mask = hex_mask(value);
+                match key {
+                    b"SigPnd" => masks.pending = mask,
+                    b"ShdPnd" => masks.shared_pending = mask,
+                    b"SigBlk" => masks.blocked = mask,
+                    b"SigIgn" => masks.ignored = mask,
+                    _ => masks.caught = mask,
+                }
+                seen_masks = true;
+                0
+            }
             _ => continue,
         };
-        if seen == 31 {
+        if seen == 31 && !signals {
             break;
         }
     }
+    if seen_masks {
+        fields.signals = Some(masks);
+    }
     fields
+}
+
+/// A hexadecimal mask such as `0000000000010002`; 0 when malformed.
+fn hex_mask(value: &[u8]) -> u64 {
+    std::str::from_utf8(value)
+        .ok()
+        .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())
+        .unwrap_or(0)
 }
 
 fn numbers(value: &[u8]) -> impl Iterator<Item = Option<u64>> + '_ {
@@ -212,7 +240,7 @@ mod tests {
     #[test]
     fn status_reads_ids_and_memory_and_ignores_the_name() {
         let text = b"Name:\tfoo: bar\xff\nUmask:\t0022\nState:\tS (sleeping)\nUid:\t1000\t1001\t1001\t1001\nGid:\t100\t101\t101\t101\nVmSize:\t  9000 kB\nVmLck:\t       4 kB\nVmRSS:\t    1200 kB\n";
-        let s = parse_status(text);
+        let s = parse_status(text, false);
         assert_eq!((s.ruid, s.euid), (Some(1000), Some(1001)));
         assert_eq!((s.rgid, s.egid), (Some(100), Some(101)));
         assert_eq!(s.vm_size_kb, Some(9000));
@@ -221,8 +249,19 @@ mod tests {
     }
 
     #[test]
+    fn status_signal_masks_are_read_when_asked() {
+        let text = b"Name:\tsh\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nVmSize:\t1 kB\nVmLck:\t0 kB\nVmRSS:\t1 kB\nSigQ:\t0/1\nSigPnd:\t0000000000000000\nShdPnd:\t0000000000000100\nSigBlk:\t0000000000010000\nSigIgn:\t0000000000380004\nSigCgt:\t000000004b813efb\n";
+        assert_eq!(parse_status(text, false).signals, None);
+        let masks = parse_status(text, true).signals.unwrap();
+        assert_eq!(masks.shared_pending, 0x100);
+        assert_eq!(masks.blocked, 0x10000);
+        assert_eq!(masks.ignored, 0x380004);
+        assert_eq!(masks.caught, 0x4b81_3efb);
+    }
+
+    #[test]
     fn status_of_a_kernel_thread_has_no_memory() {
-        let s = parse_status(b"Name:\tkthreadd\nUid:\t0\t0\t0\t0\n");
+        let s = parse_status(b"Name:\tkthreadd\nUid:\t0\t0\t0\t0\n", false);
         assert_eq!(s.euid, Some(0));
         assert_eq!(s.vm_rss_kb, None);
         assert_eq!(s.vm_lck_kb, None);

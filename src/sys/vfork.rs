@@ -25,7 +25,8 @@ extern "C" fn child(arg: *mut libc::c_void) -> libc::c_int {
 
 /// clone(CLONE_VM | CLONE_VFORK) with a stack of the child's own, so the
 /// suspended caller's stack is never touched. Returns when the child has
-/// exited (after `timeout_ms`, or sooner when `fd` becomes readable).
+/// exited (after `timeout_ms`, or sooner when `fd` becomes readable) and
+/// has been reaped.
 pub fn vfork_and_wait(fd: BorrowedFd<'_>, timeout_ms: u32) -> std::io::Result<()> {
     let mut stack = vec![0u8; 64 * 1024];
     let packed =
@@ -47,5 +48,7 @@ pub fn vfork_and_wait(fd: BorrowedFd<'_>, timeout_ms: u32) -> std::io::Result<()
     if rc == -1 {
         return Err(std::io::Error::last_os_error());
     }
+    // The child has exited: reap it at once, so it is never left a zombie.
+    let _ = nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(rc), None);
     Ok(())
 }
