@@ -6,6 +6,7 @@
 #
 #   bench/run.sh                 # N = 1000 and 5000
 #   bench/run.sh 1000 5000 20000 # any sizes (pid_max permitting)
+#   BASELINE=/path/to/old/pscope bench/run.sh 1000   # and an older build beside this one
 #
 # Needs: hyperfine, GNU time (/usr/bin/time), ps, pstree; procs if present.
 set -euo pipefail
@@ -108,6 +109,16 @@ declare -a cmds=(
 names+=("pscope --json" "pscope --format jsonl" "pscope tree --json")
 cmds+=("$pscope --json" "$pscope --format jsonl" "$pscope tree --json")
 json_first=12
+# BASELINE=path/to/an/older/pscope times that build too, in the same run.
+baseline_of=(3 5 8 10 12 14)
+baseline_at=""
+if [ -n "${BASELINE:-}" ]; then
+  baseline_at=${#cmds[@]}
+  for i in "${baseline_of[@]}"; do
+    names+=("baseline: ${names[$i]}")
+    cmds+=("${cmds[$i]/$pscope/$BASELINE}")
+  done
+fi
 procs_at=""
 if command -v procs >/dev/null; then
   procs_at=${#cmds[@]}
@@ -183,6 +194,14 @@ for n in "${sizes[@]}"; do
     printf '  %-40s %s %s\n' "${names[$i]}" "$(quotient "${medians[$i]}" "${medians[8]}")" \
       "$(quotient "${peak_at[$i]}" "${peak_at[8]}")"
   done
+  if [ -n "$baseline_at" ]; then
+    echo "this build against the baseline (time, peak memory; below 1 is better):"
+    for k in "${!baseline_of[@]}"; do
+      i=${baseline_of[$k]} b=$((baseline_at + k))
+      printf '  %-40s %s %s\n' "${names[$i]}" "$(quotient "${medians[$i]}" "${medians[$b]}")" \
+        "$(quotient "${peak_at[$i]}" "${peak_at[$b]}")"
+    done
+  fi
   if [ -n "$procs_at" ]; then
     echo "procs time / pscope time:"
     for i in 3 5 8 10; do

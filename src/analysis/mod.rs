@@ -3,8 +3,10 @@
 //! selection. No I/O here, and nothing from `source`.
 
 pub mod columns;
+pub mod keywords;
 pub mod kinship;
 pub mod psfmt;
+pub mod psquery;
 pub mod sched;
 pub mod select;
 pub mod signals;
