@@ -13,13 +13,16 @@
 
 use std::panic;
 
-use pscope::analysis::columns::{RowContext, SortKey, KEYWORDS};
+use pscope::analysis::columns::RowContext;
+use pscope::analysis::keywords::KEYWORDS;
 use pscope::analysis::kinship::Kinship;
+use pscope::analysis::psquery::SortSpec;
 use pscope::analysis::select;
 use pscope::analysis::tree::{Forest, TreeOptions};
+use pscope::analysis::values::ValueFlags;
 use pscope::analysis::{psfmt, state};
 use pscope::model::cmdline_args;
-use pscope::model::{Needs, StatusNeed, ThreadNeed};
+use pscope::model::{ExtraFiles, Needs, StatusNeed, ThreadNeed};
 use pscope::render::json::{line_string, Each};
 use pscope::render::schema::{ProcessRecord, TreeSource};
 use pscope::render::tree::{annotate, render, subtree_text, Annotations, Layout, ASCII};
@@ -238,10 +241,11 @@ fn exercise_tree(dir: &std::path::Path) {
         return;
     };
     let full = Needs {
-        status: StatusNeed::Ids,
+        status: StatusNeed::All,
         cmdline: true,
         owner: true,
         threads: ThreadNeed::Own,
+        extras: ExtraFiles(u16::MAX),
     };
     for (needs, jobs) in [(Needs::default(), 1), (full, 2)] {
         let Ok(snapshot) = reader.scan(needs, jobs) else {
@@ -253,6 +257,13 @@ fn exercise_tree(dir: &std::path::Path) {
             let rows = RowContext {
                 snapshot: &snapshot,
                 utf8,
+                flags: ValueFlags {
+                    cumulative: utf8,
+                    true_command: !utf8,
+                    environment: utf8,
+                    numeric: !utf8,
+                    wide_signals: utf8,
+                },
             };
             let mut listed = Vec::new();
             for task in &snapshot.tasks {
@@ -263,15 +274,15 @@ fn exercise_tree(dir: &std::path::Path) {
             for (task, kind) in &listed {
                 for keyword in KEYWORDS {
                     let _ = keyword.field.text(task, *kind, &rows);
-                    let _ = keyword.field.sort_value(task, *kind, &rows);
+                    let _ = keyword.sort.value(task, *kind, &rows);
                 }
                 let _ = line_string(&ProcessRecord::new(task, *kind, &rows));
                 let _ = state::explain_task(task);
             }
             let mut refs: Vec<_> = listed.iter().map(|(t, k)| (t, *k)).collect();
             for keyword in KEYWORDS {
-                let keys = [SortKey {
-                    field: keyword.field,
+                let keys = [SortSpec {
+                    keyword,
                     descending: true,
                 }];
                 select::sort_rows(&mut refs, &keys, &rows);

@@ -4,18 +4,29 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use pscope::cli::route::{route, Route};
 use pscope::cli::Cli;
 use pscope::error::{exit, Exit};
 
+/// A parsed command line, ready to run.
+#[derive(Clone)]
+enum Job {
+    Pscope(Cli),
+    Ps(Vec<std::ffi::OsString>),
+}
+
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(e) => return ExitCode::from(clap_error(e) as u8),
+    let job = match route(std::env::args_os().collect()) {
+        Route::Pscope(argv) => match Cli::try_parse_from(argv) {
+            Ok(cli) => Job::Pscope(cli),
+            Err(e) => return ExitCode::from(clap_error(e) as u8),
+        },
+        Route::Ps(args) => Job::Ps(args),
     };
     // Trees are walked recursively; a generous stack keeps a chain of
     // thousands of nested processes from overflowing it. Only the pages
     // actually touched are ever allocated.
-    let for_worker = cli.clone();
+    let for_worker = job.clone();
     let worker = std::thread::Builder::new()
         .stack_size(256 << 20)
         .spawn(move || run(for_worker));
@@ -26,13 +37,17 @@ fn main() -> ExitCode {
         }),
         // No thread to be had (a process limit): the main thread's stack
         // serves all but the deepest trees.
-        Err(_) => run(cli),
+        Err(_) => run(job),
     };
     ExitCode::from(code as u8)
 }
 
-fn run(cli: Cli) -> i32 {
-    match pscope::commands::run(cli) {
+fn run(job: Job) -> i32 {
+    let result = match job {
+        Job::Pscope(cli) => pscope::commands::run(cli),
+        Job::Ps(args) => pscope::commands::run_ps_syntax(args),
+    };
+    match result {
         Ok(code) => code,
         Err(e) => report(&e),
     }

@@ -14,6 +14,7 @@ pub struct Needs {
     /// The owner of /proc/PID, which pstree takes for the user.
     pub owner: bool,
     pub threads: ThreadNeed,
+    pub extras: ExtraFiles,
 }
 
 /// What a command needs of /proc/PID/status; each level includes the one
@@ -54,6 +55,7 @@ impl Needs {
             cmdline: self.cmdline || other.cmdline,
             owner: self.owner || other.owner,
             threads: self.threads.max(other.threads),
+            extras: self.extras.union(other.extras),
         }
     }
 
@@ -90,8 +92,15 @@ pub struct StatFields {
     pub tty_nr: i32,
     pub tpgid: i32,
     pub flags: u32,
+    pub minflt: u64,
+    pub cminflt: u64,
+    pub majflt: u64,
+    pub cmajflt: u64,
     pub utime: u64,
     pub stime: u64,
+    /// CPU time of waited-for children (ps's `S`, cumulative).
+    pub cutime: i64,
+    pub cstime: i64,
     /// Raw kernel priority (field 18): 20 + nice for normal tasks,
     /// -1 - rtprio for real-time ones.
     pub priority: i64,
@@ -101,6 +110,12 @@ pub struct StatFields {
     pub starttime: u64,
     pub vsize: u64,
     pub rss_pages: i64,
+    pub rsslim: u64,
+    pub startcode: u64,
+    pub endcode: u64,
+    pub startstack: u64,
+    pub kstkesp: u64,
+    pub kstkeip: u64,
     pub processor: Option<i32>,
     pub rt_priority: Option<u32>,
     pub policy: Option<u32>,
@@ -115,14 +130,104 @@ pub struct StatFields {
 pub struct StatusFields {
     pub ruid: Option<u32>,
     pub euid: Option<u32>,
+    pub suid: Option<u32>,
+    pub fsuid: Option<u32>,
     pub rgid: Option<u32>,
     pub egid: Option<u32>,
+    pub sgid: Option<u32>,
+    pub fsgid: Option<u32>,
     pub vm_lck_kb: Option<u64>,
     pub vm_rss_kb: Option<u64>,
     pub vm_size_kb: Option<u64>,
-    /// Signal masks (SigPnd, ShdPnd, SigBlk, SigIgn, SigCgt), read with
-    /// `StatusNeed::All` only.
+    /// Read with `StatusNeed::All` only: signal masks (SigPnd, ShdPnd,
+    /// SigBlk, SigIgn, SigCgt), supplementary groups, data and stack size.
     pub signals: Option<SignalMasks>,
+    pub groups: Option<Vec<u32>>,
+    pub vm_data_kb: Option<u64>,
+    pub vm_stk_kb: Option<u64>,
+}
+
+/// Files beyond stat, status and cmdline that some ps keywords read; each
+/// is read only when a column asks for it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExtraFiles(pub u16);
+
+impl ExtraFiles {
+    pub const IO: ExtraFiles = ExtraFiles(1);
+    pub const SMAPS_ROLLUP: ExtraFiles = ExtraFiles(1 << 1);
+    pub const CGROUP: ExtraFiles = ExtraFiles(1 << 2);
+    pub const NAMESPACES: ExtraFiles = ExtraFiles(1 << 3);
+    pub const OOM: ExtraFiles = ExtraFiles(1 << 4);
+    pub const LOGINUID: ExtraFiles = ExtraFiles(1 << 5);
+    pub const EXE: ExtraFiles = ExtraFiles(1 << 6);
+    pub const AUTOGROUP: ExtraFiles = ExtraFiles(1 << 7);
+    pub const WCHAN: ExtraFiles = ExtraFiles(1 << 8);
+    pub const ATTR_CURRENT: ExtraFiles = ExtraFiles(1 << 9);
+    pub const ENVIRON: ExtraFiles = ExtraFiles(1 << 10);
+
+    pub const fn none() -> ExtraFiles {
+        ExtraFiles(0)
+    }
+
+    pub fn contains(self, other: ExtraFiles) -> bool {
+        self.0 & other.0 == other.0 && other.0 != 0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn union(self, other: ExtraFiles) -> ExtraFiles {
+        ExtraFiles(self.0 | other.0)
+    }
+}
+
+/// The namespaces ps can show, in the order of [`TaskExtras::namespaces`].
+pub const NAMESPACES: [&str; 8] = ["cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts"];
+
+/// What the extra files held; a field is `None` when its file was not
+/// asked for or could not be read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaskExtras {
+    pub io: Option<IoCounters>,
+    pub smaps: Option<SmapsRollup>,
+    /// /proc/PID/cgroup as it reads.
+    pub cgroup: Option<Vec<u8>>,
+    /// The inode of each namespace, as [`NAMESPACES`] orders them.
+    pub namespaces: [Option<u64>; 8],
+    pub oom_score: Option<i32>,
+    pub oom_score_adj: Option<i32>,
+    /// The audit login uid; `u32::MAX` when unset.
+    pub loginuid: Option<u32>,
+    /// Where /proc/PID/exe points.
+    pub exe: Option<Vec<u8>>,
+    /// The autogroup's number and nice value.
+    pub autogroup: Option<(i64, i64)>,
+    /// The kernel function the task sleeps in.
+    pub wchan: Option<Vec<u8>>,
+    /// The security label (attr/current).
+    pub label: Option<Vec<u8>>,
+    pub environ: Option<Vec<u8>>,
+}
+
+/// /proc/PID/io.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IoCounters {
+    pub rchar: u64,
+    pub wchar: u64,
+    pub syscr: u64,
+    pub syscw: u64,
+    pub read_bytes: u64,
+    pub write_bytes: u64,
+    pub cancelled_write_bytes: u64,
+}
+
+/// The sums of /proc/PID/smaps_rollup that ps shows, in KiB.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SmapsRollup {
+    pub pss: u64,
+    pub private_clean: u64,
+    pub private_dirty: u64,
 }
 
 /// A task's signals as /proc/PID/status reports them, one bit per signal
@@ -154,6 +259,8 @@ pub struct Task {
     /// Owner of the /proc/PID directory (the effective uid, or root for a
     /// process that is not dumpable), when asked for.
     pub owner_uid: Option<u32>,
+    /// What the extra files held, when a column asked for any.
+    pub extras: Option<Box<TaskExtras>>,
     /// Threads of a process (tasks under /proc/PID/task), when asked for.
     /// In a scan, a single-threaded process has none listed: its only
     /// thread is the process itself.
@@ -191,6 +298,26 @@ pub struct SystemInfo {
     /// Now, seconds since the epoch, taken with the snapshot.
     pub now: i64,
     pub mem_total_kb: u64,
+    /// Bytes per memory page.
+    pub page_size: u64,
+    /// Digits of the largest PID (/proc/sys/kernel/pid_max), which sets
+    /// the width of ps's PID columns.
+    pub pid_digits: usize,
+}
+
+impl Default for SystemInfo {
+    /// A machine at its boot: Linux's usual clock rate, page size and pid_max.
+    fn default() -> Self {
+        SystemInfo {
+            hz: 100,
+            boot_time: 0,
+            uptime: 0.0,
+            now: 0,
+            mem_total_kb: 0,
+            page_size: 4096,
+            pid_digits: 5,
+        }
+    }
 }
 
 impl SystemInfo {
@@ -218,11 +345,20 @@ pub struct Snapshot {
     pub tasks: Vec<Task>,
     /// Names of the user ids seen in this snapshot.
     pub users: HashMap<u32, String>,
+    /// Names of group ids, filled in by a command that shows groups.
+    pub groups: HashMap<u32, String>,
     /// Processes skipped because their files were malformed, with the reason.
     pub warnings: Vec<String>,
 }
 
 impl Snapshot {
+    pub fn group_name(&self, gid: u32) -> String {
+        self.groups
+            .get(&gid)
+            .cloned()
+            .unwrap_or_else(|| gid.to_string())
+    }
+
     pub fn user_name(&self, uid: u32) -> String {
         self.users
             .get(&uid)
@@ -250,6 +386,7 @@ mod tests {
             uptime: f64::MAX,
             now: 0,
             mem_total_kb: 0,
+            ..SystemInfo::default()
         };
         assert_eq!(sys.start_epoch(u64::MAX), i64::MAX);
         assert_eq!(sys.elapsed_secs(u64::MAX), 0);

@@ -258,6 +258,7 @@ mod tests {
             uptime: 1000.9,
             now: 1_001_000,
             mem_total_kb: 1_000_000,
+            ..SystemInfo::default()
         }
     }
 

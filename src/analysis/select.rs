@@ -2,9 +2,10 @@
 
 use regex::Regex;
 
-use super::columns::{RowContext, SortKey};
 use super::kinship::{kind_of, Kind, Kinship};
 use super::psfmt;
+use super::psquery::SortSpec;
+use super::values::RowContext;
 use crate::model::Task;
 
 /// Selection as ps does it: the listed criteria (pids, users, names,
@@ -115,14 +116,14 @@ pub fn thread_kind(kinship: &Kinship, thread: &Task) -> Kind {
 }
 
 /// Sorts rows by the keys, earlier keys first; ties keep /proc order.
-pub fn sort_rows(rows: &mut [(&Task, Kind)], keys: &[SortKey], cx: &RowContext) {
+pub fn sort_rows(rows: &mut [(&Task, Kind)], keys: &[SortSpec], cx: &RowContext) {
     if keys.is_empty() {
         return;
     }
     rows.sort_by(|(a, ka), (b, kb)| {
         for key in keys {
-            let va = key.field.sort_value(a, *ka, cx);
-            let vb = key.field.sort_value(b, *kb, cx);
+            let va = key.keyword.sort.value(a, *ka, cx);
+            let vb = key.keyword.sort.value(b, *kb, cx);
             let order = va.compare(&vb);
             let order = if key.descending {
                 order.reverse()

@@ -1,6 +1,8 @@
 //! The command line, as clap definitions. The man page and the shell
 //! completions are generated from these too.
 
+pub mod route;
+
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
@@ -40,7 +42,7 @@ pub struct Cli {
     pub command: Option<Command>,
 
     #[command(flatten)]
-    pub ps: PsArgs,
+    pub listing: ListingArgs,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -81,9 +83,17 @@ pub enum Format {
 
 #[derive(Debug, Clone, Subcommand)]
 pub enum Command {
-    /// List processes, with ps's keywords and values (the default command).
+    /// ps itself: every syntax and keyword of procps-ng ps, byte for byte.
     #[command(
-        after_help = "Examples:\n  pscope ps -o pid,ppid,stat,ni,comm\n  pscope ps -u root --sort -%cpu\n  pscope ps -L -p $$ -o pid,lwp,stat,ni,comm"
+        long_about = "List processes exactly as procps-ng ps does, with its syntax: UNIX options \
+                      with a dash (-ef, -eLf, -ajx, -o pid,comm), BSD options without (aux, axjf), \
+                      GNU long options (--sort=-pcpu, --forest) and mixtures (-aux). Every ps \
+                      keyword prints ps's value under ps's header, laid out as ps lays it out. \
+                      `pscope ARGS` is the same as `pscope ps ARGS` whenever ARGS holds an \
+                      option of ps's, and pscope run through a link named ps is ps. pscope's own \
+                      --json, --format json|jsonl, --color, --proc-root, --jobs, --state and \
+                      --name work here too.",
+        after_help = "Examples:\n  pscope ps aux\n  pscope -ef\n  pscope -ajx\n  pscope -eo pid,ppid,stat,ni,comm --sort=-ni\n  pscope axjf\n  pscope -eLf\n  pscope -e --json"
     )]
     Ps(PsArgs),
 
@@ -167,53 +177,10 @@ pub enum Command {
     },
 }
 
+/// pscope's own listing: every process, with the columns of `ps aux` and
+/// the parent, nice value and priority. Any argument of ps's makes it ps.
 #[derive(Debug, Args, Clone, Default, PartialEq, Eq)]
-pub struct PsArgs {
-    /// Columns, as ps keywords: -o pid,ppid,stat,comm; key=HEADER renames one.
-    /// Several -o add up. Unknown keywords are an error.
-    #[arg(short = 'o', long = "output", value_name = "KEYWORDS")]
-    pub output: Vec<String>,
-
-    /// Select by process ID.
-    #[arg(
-        short = 'p',
-        long = "pid",
-        value_name = "PIDLIST",
-        value_delimiter = ','
-    )]
-    pub pids: Vec<i32>,
-
-    /// Select by effective user name or ID.
-    #[arg(short = 'u', long = "user", value_name = "USERLIST", value_delimiter = ',',
-          value_hint = ValueHint::Username)]
-    pub users: Vec<String>,
-
-    /// Select by command name (exact).
-    #[arg(
-        short = 'C',
-        long = "command",
-        value_name = "NAMELIST",
-        value_delimiter = ','
-    )]
-    pub commands: Vec<String>,
-
-    /// Select the children of these parents.
-    #[arg(long = "ppid", value_name = "PIDLIST", value_delimiter = ',')]
-    pub ppids: Vec<i32>,
-
-    /// Select by session ID.
-    #[arg(long = "sid", value_name = "SIDLIST", value_delimiter = ',')]
-    pub sids: Vec<i32>,
-
-    /// Select by terminal (pts/0, tty1, ? for none).
-    #[arg(
-        short = 't',
-        long = "tty",
-        value_name = "TTYLIST",
-        value_delimiter = ','
-    )]
-    pub ttys: Vec<String>,
-
+pub struct ListingArgs {
     /// Keep only these state letters (e.g. --state ZD).
     #[arg(long, value_name = "LETTERS")]
     pub state: Option<String>,
@@ -221,22 +188,19 @@ pub struct PsArgs {
     /// Keep only processes whose name matches this regular expression.
     #[arg(long, value_name = "REGEX")]
     pub name: Option<String>,
+}
 
-    /// Every process (the default; accepted for ps habits).
-    #[arg(short = 'e', short_alias = 'A', long = "all")]
-    pub all: bool,
-
-    /// Sort by keywords: --sort -%cpu,pid (- descending, + ascending).
-    #[arg(long, value_name = "[+|-]KEY,...", allow_hyphen_values = true)]
-    pub sort: Option<String>,
-
-    /// One row per thread (adds the LWP column by default).
-    #[arg(short = 'L', long)]
-    pub threads: bool,
-
-    /// Leave out the header line.
-    #[arg(long, alias = "no-heading")]
-    pub no_headers: bool,
+/// `pscope ps ARGS`: ps's own syntax, parsed by [`ps_syntax`] (clap only
+/// documents it).
+#[derive(Debug, Args, Clone, Default)]
+pub struct PsArgs {
+    /// ps's arguments, in any of its syntaxes: aux, -ef, -ajx, -eo pid,comm --sort=-pid, ...
+    #[arg(
+        value_name = "PS ARGUMENTS",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub args: Vec<std::ffi::OsString>,
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -440,11 +404,10 @@ mod tests {
     }
 
     #[test]
-    fn bare_options_run_ps() {
-        let cli = Cli::try_parse_from(["pscope", "-o", "pid,comm", "-p", "1,2"]).unwrap();
+    fn global_options_go_anywhere() {
+        let cli = Cli::try_parse_from(["pscope", "--state", "Z"]).unwrap();
         assert!(cli.command.is_none());
-        assert_eq!(cli.ps.output, vec!["pid,comm"]);
-        assert_eq!(cli.ps.pids, vec![1, 2]);
+        assert_eq!(cli.listing.state.as_deref(), Some("Z"));
         let cli = Cli::try_parse_from(["pscope", "tree", "-p", "--json"]).unwrap();
         assert!(matches!(cli.command, Some(Command::Tree(ref t)) if t.show_pids));
         assert!(cli.global.json);

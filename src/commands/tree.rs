@@ -38,7 +38,7 @@ pub fn run(args: &TreeArgs, cx: &Context) -> Result<i32> {
     };
 
     let structured = cx.structured();
-    let mut fields: Vec<Field> = columns.iter().map(|c| c.field).collect();
+    let mut fields: Vec<Field> = columns.iter().map(|c| c.field()).collect();
     if args.stat {
         fields.extend([Field::Stat, Field::Nice]);
     }

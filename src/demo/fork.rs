@@ -12,7 +12,6 @@ use serde_json::json;
 use super::child::write_to;
 use super::narrate::{channel, read_channel};
 use super::{ChildSetup, Lab};
-use crate::analysis::columns::Field;
 
 /// The status the child exits with, as with `_exit(7)`.
 const CHILD_STATUS: i32 = 7;
@@ -86,14 +85,7 @@ pub fn run(lab: &mut Lab) -> Result<()> {
     )?;
     lab.pause()?;
 
-    let fields = [
-        Field::Pid,
-        Field::Ppid,
-        Field::Pgid,
-        Field::Stat,
-        Field::Nice,
-        Field::Args,
-    ];
+    let fields = ["pid", "ppid", "pgid", "stat", "ni", "args"];
     let (table, records) = lab.table(&[me, child], &fields)?;
     lab.say(
         "proc",

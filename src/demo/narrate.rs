@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::child::wait_readable;
 use super::lab::{Interrupted, Lab};
-use crate::analysis::columns::{Field, RowContext};
+use crate::analysis::columns::{self, Column, RowContext};
 use crate::analysis::kinship::{Kind, Kinship};
 use crate::analysis::state;
 use crate::model::{Snapshot, Task};
@@ -70,29 +70,30 @@ impl Lab {
 
     /// The processes as a ps table (the same code as `pscope ps`) for
     /// people, and as records for JSON events.
-    pub fn table(&self, pids: &[Pid], fields: &[Field]) -> Result<(String, Value)> {
+    pub fn table(&self, pids: &[Pid], keywords: &[&str]) -> Result<(String, Value)> {
         let snapshot = self.snapshot()?;
         let kinship = Kinship::new(&snapshot.tasks);
-        let cx = RowContext {
-            snapshot: &snapshot,
-            utf8: self.options.style.utf8,
-        };
+        let cx = RowContext::new(&snapshot, self.options.style.utf8);
+        let columns: Vec<Column> = keywords.iter().filter_map(|k| columns::column(k)).collect();
         let tasks: Vec<(&Task, Kind)> = pids
             .iter()
             .filter_map(|p| kinship.get(p.as_raw()))
             .map(|t| (t, kinship.kind(t)))
             .collect();
-        let headers: Vec<table::Header> = fields
+        let headers: Vec<table::Header> = columns
             .iter()
-            .map(|f| table::Header {
-                title: f.header().to_string(),
-                right_aligned: f.is_numeric(),
+            .map(|c| table::Header {
+                title: c.header.clone(),
+                right_aligned: c.right_aligned(),
             })
             .collect();
         let rows = tasks
             .iter()
             .map(|&(t, kind)| Row {
-                cells: fields.iter().map(|f| f.text(t, kind, &cx)).collect(),
+                cells: columns
+                    .iter()
+                    .map(|c| c.field().text(t, kind, &cx))
+                    .collect(),
                 tone: render::tone(kind),
             })
             .collect();

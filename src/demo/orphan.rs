@@ -12,7 +12,6 @@ use serde_json::json;
 use super::child::{fork_grandchild, write_to};
 use super::narrate::{channel, read_channel};
 use super::{ChildSetup, Lab};
-use crate::analysis::columns::Field;
 use crate::analysis::kinship::Kinship;
 
 pub fn run(lab: &mut Lab, subreaper: bool) -> Result<()> {
@@ -55,14 +54,7 @@ pub fn run(lab: &mut Lab, subreaper: bool) -> Result<()> {
     lab.track(child);
     lab.wait_until(child, Duration::from_secs(3), |t| t.is_some())?;
 
-    let fields = [
-        Field::Pid,
-        Field::Ppid,
-        Field::Pgid,
-        Field::Sid,
-        Field::Stat,
-        Field::Comm,
-    ];
+    let fields = ["pid", "ppid", "pgid", "sid", "stat", "comm"];
     let (table, records) = lab.table(&[parent, child], &fields)?;
     lab.say(
         "before",

@@ -11,11 +11,10 @@ use serde_json::json;
 use super::child::{fork_grandchild, ignore_sigchld, leave, write_to};
 use super::narrate::{channel, kind_now, read_channel};
 use super::{ChildSetup, Lab};
-use crate::analysis::columns::Field;
 use crate::analysis::kinship::{Kind, Kinship, Remedy};
 
 const SETTLE: Duration = Duration::from_secs(5);
-const FIELDS: [Field; 4] = [Field::Pid, Field::Ppid, Field::Stat, Field::Args];
+const FIELDS: [&str; 4] = ["pid", "ppid", "stat", "args"];
 
 pub fn run(lab: &mut Lab, remedy: Option<Remedy>) -> Result<()> {
     let zombie = make_zombie(lab)?;

@@ -4,6 +4,7 @@
 pub mod explain;
 pub mod json;
 pub mod orphans;
+pub mod pslayout;
 pub mod renice;
 pub mod schema;
 pub mod show;
@@ -109,7 +110,8 @@ impl Style {
     }
 }
 
-fn terminal_width() -> Option<usize> {
+/// The terminal's width, when stdout is one.
+pub fn terminal_width() -> Option<usize> {
     terminal_size::terminal_size_of(io::stdout())
         .map(|(terminal_size::Width(w), _)| usize::from(w))
         .filter(|&w| w > 0)

@@ -1075,9 +1075,11 @@ mod tests {
                 uptime: 10.0,
                 now: 10,
                 mem_total_kb: 1000,
+                ..SystemInfo::default()
             },
             tasks,
             users: Default::default(),
+            groups: Default::default(),
             warnings: Vec::new(),
         }
     }
@@ -1124,10 +1126,7 @@ mod tests {
             task(5, 1, 3, 'S'),
             task(6, 5, 5, 'Z'),
         ]);
-        let cx = RowContext {
-            snapshot: &snap,
-            utf8: true,
-        };
+        let cx = RowContext::new(&snap, true);
         let kinship = Kinship::new(&snap.tasks);
         let t = &snap.tasks[0];
         let record = || ProcessRecord::new(t, Kind::Normal, &cx);

@@ -18,8 +18,8 @@ use nix::sys::stat::Mode;
 use rustix::fs::RawDir;
 
 use crate::model::{
-    Needs, Snapshot, StatFields, StatusFields, StatusNeed, SystemInfo, Task, ThreadNeed,
-    PID_MAX_LIMIT,
+    ExtraFiles, Needs, Snapshot, StatFields, StatusFields, StatusNeed, SystemInfo, Task,
+    TaskExtras, ThreadNeed, NAMESPACES, PID_MAX_LIMIT,
 };
 use handout::Handout;
 
@@ -94,6 +94,13 @@ impl ProcReader {
             .read_required("meminfo", &mut buf)
             .and_then(|b| first_field::<u64>(b, b"MemTotal:").ok_or_else(|| self.bad("meminfo")))?;
         let hz = rustix::param::clock_ticks_per_second();
+        // ps sizes its PID columns by the digits of pid_max; a captured tree
+        // without it gets the kernel's default (32768, five digits).
+        let pid_digits = self
+            .read_at(&ProcPath::new().file("sys/kernel/pid_max"), &mut buf)
+            .ok()
+            .and_then(|b| first_field::<u64>(b, b""))
+            .map_or(5, |max| max.to_string().len());
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
@@ -104,6 +111,8 @@ impl ProcReader {
             uptime,
             now,
             mem_total_kb,
+            page_size: rustix::param::page_size() as u64,
+            pid_digits,
         })
     }
 
@@ -202,10 +211,20 @@ impl ProcReader {
         // Names are looked up only for a command that shows users: the
         // user database costs a file read or a daemon's answer.
         let users = if needs.status >= StatusNeed::Ids || needs.owner {
+            let ids = |t: &Task| {
+                let status = t.status.as_deref();
+                [
+                    t.euid(),
+                    t.ruid(),
+                    status.and_then(|s| s.suid),
+                    status.and_then(|s| s.fsuid),
+                ]
+            };
             users::names_for(tasks.iter().flat_map(|t| {
-                let thread_ids = t.threads.iter().flat_map(|th| [th.euid(), th.ruid()]);
-                [t.euid(), t.ruid(), t.owner_uid]
+                let thread_ids = t.threads.iter().flat_map(ids);
+                ids(t)
                     .into_iter()
+                    .chain([t.owner_uid])
                     .chain(thread_ids)
                     .flatten()
             }))
@@ -216,6 +235,7 @@ impl ProcReader {
             system,
             tasks,
             users,
+            groups: HashMap::new(),
             warnings: warnings.into_iter().map(|(_, why)| why).collect(),
         })
     }
@@ -291,6 +311,9 @@ impl ProcReader {
             .ok()
             .map(|st| st.st_uid);
         }
+        if !needs.extras.is_empty() {
+            task.extras = Some(Box::new(self.read_extras(&dir, needs.extras, buf)));
+        }
         // In a listing a single-threaded process's task directory would
         // hold only itself, which every listing shows from the process's
         // own files (ps -L's main-thread row, the tree's process node).
@@ -298,6 +321,62 @@ impl ProcReader {
             task.threads = self.read_threads(&dir, &task, needs, buf);
         }
         Ok(task)
+    }
+
+    /// The extra files a column asked for, each `None` when unreadable.
+    fn read_extras(&self, dir: &ProcPath, wanted: ExtraFiles, buf: &mut ReadBuf) -> TaskExtras {
+        let mut extras = TaskExtras::default();
+        let file = |name: &str, buf: &mut ReadBuf| -> Option<Vec<u8>> {
+            self.read_at(&dir.file(name), buf).ok().map(<[u8]>::to_vec)
+        };
+        if wanted.contains(ExtraFiles::IO) {
+            extras.io = file("io", buf).map(|b| parse::parse_io(&b));
+        }
+        if wanted.contains(ExtraFiles::SMAPS_ROLLUP) {
+            extras.smaps = file("smaps_rollup", buf).map(|b| parse::parse_smaps_rollup(&b));
+        }
+        if wanted.contains(ExtraFiles::CGROUP) {
+            extras.cgroup = file("cgroup", buf);
+        }
+        if wanted.contains(ExtraFiles::OOM) {
+            extras.oom_score = file("oom_score", buf).and_then(|b| parse::parse_number(&b));
+            extras.oom_score_adj = file("oom_score_adj", buf).and_then(|b| parse::parse_number(&b));
+        }
+        if wanted.contains(ExtraFiles::LOGINUID) {
+            extras.loginuid = file("loginuid", buf).and_then(|b| parse::parse_number(&b));
+        }
+        if wanted.contains(ExtraFiles::AUTOGROUP) {
+            extras.autogroup = file("autogroup", buf).and_then(|b| parse::parse_autogroup(&b));
+        }
+        if wanted.contains(ExtraFiles::WCHAN) {
+            extras.wchan = file("wchan", buf);
+        }
+        if wanted.contains(ExtraFiles::ATTR_CURRENT) {
+            extras.label = file("attr/current", buf);
+        }
+        if wanted.contains(ExtraFiles::ENVIRON) {
+            extras.environ = file("environ", buf);
+        }
+        if wanted.contains(ExtraFiles::EXE) {
+            extras.exe = nix::fcntl::readlinkat(self.root_fd.as_fd(), dir.file("exe").as_cstr())
+                .ok()
+                .map(|p| p.into_encoded_bytes());
+        }
+        if wanted.contains(ExtraFiles::NAMESPACES) {
+            let ns = dir.file("ns");
+            for (slot, name) in extras.namespaces.iter_mut().zip(NAMESPACES) {
+                // The link's target names the namespace by its inode, which
+                // stat() of the link (followed) gives.
+                *slot = nix::sys::stat::fstatat(
+                    self.root_fd.as_fd(),
+                    ns.file(name).as_cstr(),
+                    nix::fcntl::AtFlags::empty(),
+                )
+                .ok()
+                .map(|st| st.st_ino);
+            }
+        }
+        extras
     }
 
     fn read_task(
@@ -377,6 +456,10 @@ impl ProcReader {
             if let Ok(mut thread) = self.read_task(&thread_dir, tid, process.pid, buf) {
                 if needs.thread_status() {
                     thread.status = self.read_status(&thread_dir, &thread.stat, needs, buf);
+                }
+                if !needs.extras.is_empty() {
+                    thread.extras =
+                        Some(Box::new(self.read_extras(&thread_dir, needs.extras, buf)));
                 }
                 thread.owner_uid = process.owner_uid;
                 threads.push(thread);
@@ -589,7 +672,12 @@ pub fn user_names(uids: impl Iterator<Item = u32>) -> HashMap<u32, String> {
     users::names_for(uids)
 }
 
-pub use users::uid_for_name;
+/// The gid -> name map for a set of ids.
+pub fn group_names(gids: impl Iterator<Item = u32>) -> HashMap<u32, String> {
+    users::group_names_for(gids)
+}
+
+pub use users::{gid_of_group, own_terminal, terminal, uid_for_name, uid_of_user, TerminalError};
 
 #[cfg(test)]
 mod tests {

@@ -4,7 +4,7 @@
 use procfs::process::Stat;
 use procfs::FromRead;
 
-use crate::model::{SignalMasks, StatFields, StatusFields};
+use crate::model::{IoCounters, SignalMasks, SmapsRollup, StatFields, StatusFields};
 
 /// Why a stat file could not be understood.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,14 +57,26 @@ pub fn parse_stat(bytes: &[u8]) -> Result<(i32, StatFields), MalformedStat> {
         tty_nr: stat.tty_nr,
         tpgid: stat.tpgid,
         flags: stat.flags,
+        minflt: stat.minflt,
+        cminflt: stat.cminflt,
+        majflt: stat.majflt,
+        cmajflt: stat.cmajflt,
         utime: stat.utime,
         stime: stat.stime,
+        cutime: stat.cutime,
+        cstime: stat.cstime,
         priority: stat.priority,
         nice: stat.nice,
         num_threads: stat.num_threads,
         starttime: stat.starttime,
         vsize: stat.vsize,
         rss_pages: stat.rss as i64,
+        rsslim: stat.rsslim,
+        startcode: stat.startcode,
+        endcode: stat.endcode,
+        startstack: stat.startstack,
+        kstkesp: stat.kstkesp,
+        kstkeip: stat.kstkeip,
         processor: stat.processor,
         rt_priority: stat.rt_priority,
         policy: stat.policy,
@@ -90,9 +102,10 @@ fn short_error(message: &str) -> String {
 /// Parses the lines of `/proc/PID/status` that pscope needs. Read as bytes,
 /// because the `Name:` line may hold any byte (procfs's parser cuts the name
 /// at a `:` and rejects invalid UTF-8). Unknown or malformed lines are ignored.
-/// Signal masks are read only when `signals` is asked for; otherwise the
+/// Signal masks, groups and the data and stack sizes are read only when
+/// `everything` is asked for; otherwise the
 /// scan stops once the ids and memory lines have been seen.
-pub fn parse_status(bytes: &[u8], signals: bool) -> StatusFields {
+pub fn parse_status(bytes: &[u8], everything: bool) -> StatusFields {
     let mut fields = StatusFields::default();
     let mut masks = SignalMasks::default();
     let mut seen_masks = false;
@@ -109,11 +122,11 @@ pub fn parse_status(bytes: &[u8], signals: bool) -> StatusFields {
         };
         seen |= match key {
             b"Uid" => {
-                (fields.ruid, fields.euid) = first_two(value);
+                [fields.ruid, fields.euid, fields.suid, fields.fsuid] = four_ids(value);
                 1
             }
             b"Gid" => {
-                (fields.rgid, fields.egid) = first_two(value);
+                [fields.rgid, fields.egid, fields.sgid, fields.fsgid] = four_ids(value);
                 2
             }
             b"VmLck" => {
@@ -128,7 +141,24 @@ pub fn parse_status(bytes: &[u8], signals: bool) -> StatusFields {
                 fields.vm_size_kb = first_number(value);
                 16
             }
-            b"SigPnd" | b"ShdPnd" | b"SigBlk" | b"SigIgn" | b"SigCgt" if signals => {
+            b"Groups" if everything => {
+                fields.groups = Some(
+                    numbers(value)
+                        .flatten()
+                        .filter_map(|n| u32::try_from(n).ok())
+                        .collect(),
+                );
+                0
+            }
+            b"VmData" if everything => {
+                fields.vm_data_kb = first_number(value);
+                0
+            }
+            b"VmStk" if everything => {
+                fields.vm_stk_kb = first_number(value);
+                0
+            }
+            b"SigPnd" | b"ShdPnd" | b"SigBlk" | b"SigIgn" | b"SigCgt" if everything => {
                 let mask = hex_mask(value);
                 match key {
                     b"SigPnd" => masks.pending = mask,
@@ -142,7 +172,7 @@ pub fn parse_status(bytes: &[u8], signals: bool) -> StatusFields {
             }
             _ => continue,
         };
-        if seen == 31 && !signals {
+        if seen == 31 && !everything {
             break;
         }
     }
@@ -150,6 +180,59 @@ pub fn parse_status(bytes: &[u8], signals: bool) -> StatusFields {
         fields.signals = Some(masks);
     }
     fields
+}
+
+/// /proc/PID/io: `rchar: 123` lines; a missing line stays 0.
+pub fn parse_io(bytes: &[u8]) -> IoCounters {
+    let mut io = IoCounters::default();
+    for line in bytes.split(|&b| b == b'\n') {
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            continue;
+        };
+        let value = first_number(&line[colon + 1..]).unwrap_or(0);
+        match &line[..colon] {
+            b"rchar" => io.rchar = value,
+            b"wchar" => io.wchar = value,
+            b"syscr" => io.syscr = value,
+            b"syscw" => io.syscw = value,
+            b"read_bytes" => io.read_bytes = value,
+            b"write_bytes" => io.write_bytes = value,
+            b"cancelled_write_bytes" => io.cancelled_write_bytes = value,
+            _ => {}
+        }
+    }
+    io
+}
+
+/// /proc/PID/smaps_rollup: the Pss and Private_* sums, in KiB.
+pub fn parse_smaps_rollup(bytes: &[u8]) -> SmapsRollup {
+    let mut smaps = SmapsRollup::default();
+    for line in bytes.split(|&b| b == b'\n') {
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            continue;
+        };
+        let value = first_number(&line[colon + 1..]).unwrap_or(0);
+        match &line[..colon] {
+            b"Pss" => smaps.pss = value,
+            b"Private_Clean" => smaps.private_clean = value,
+            b"Private_Dirty" => smaps.private_dirty = value,
+            _ => {}
+        }
+    }
+    smaps
+}
+
+/// /proc/PID/autogroup: `/autogroup-25 nice 0`.
+pub fn parse_autogroup(bytes: &[u8]) -> Option<(i64, i64)> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let rest = text.trim().strip_prefix("/autogroup-")?;
+    let (id, nice) = rest.split_once(" nice ")?;
+    Some((id.trim().parse().ok()?, nice.trim().parse().ok()?))
+}
+
+/// A file holding one decimal number (oom_score, loginuid).
+pub fn parse_number<T: std::str::FromStr>(bytes: &[u8]) -> Option<T> {
+    std::str::from_utf8(bytes).ok()?.trim().parse().ok()
 }
 
 /// A hexadecimal mask such as `0000000000010002`; 0 when malformed.
@@ -171,9 +254,10 @@ fn first_number(value: &[u8]) -> Option<u64> {
     numbers(value).next().flatten()
 }
 
-fn first_two(value: &[u8]) -> (Option<u32>, Option<u32>) {
+/// The real, effective, saved and filesystem ids of a Uid or Gid line.
+fn four_ids(value: &[u8]) -> [Option<u32>; 4] {
     let mut it = numbers(value).map(|n| n.and_then(|n| u32::try_from(n).ok()));
-    (it.next().flatten(), it.next().flatten())
+    [(); 4].map(|()| it.next().flatten())
 }
 
 #[cfg(test)]
@@ -257,6 +341,22 @@ mod tests {
         assert_eq!(masks.blocked, 0x10000);
         assert_eq!(masks.ignored, 0x380004);
         assert_eq!(masks.caught, 0x4b81_3efb);
+    }
+
+    #[test]
+    fn extra_files_parse() {
+        let io = parse_io(b"rchar: 10\nwchar: 20\nsyscr: 3\nsyscw: 4\nread_bytes: 4096\nwrite_bytes: 8192\ncancelled_write_bytes: 0\n");
+        assert_eq!((io.rchar, io.wchar, io.syscr, io.syscw), (10, 20, 3, 4));
+        assert_eq!((io.read_bytes, io.write_bytes), (4096, 8192));
+        let smaps = parse_smaps_rollup(b"55d0-7ff [rollup]\nRss: 100 kB\nPss: 61 kB\nPrivate_Clean: 8 kB\nPrivate_Dirty: 40 kB\n");
+        assert_eq!(
+            (smaps.pss, smaps.private_clean, smaps.private_dirty),
+            (61, 8, 40)
+        );
+        assert_eq!(parse_autogroup(b"/autogroup-25 nice 0\n"), Some((25, 0)));
+        assert_eq!(parse_autogroup(b"garbage"), None);
+        assert_eq!(parse_number::<i32>(b"-1000\n"), Some(-1000));
+        assert_eq!(parse_number::<u32>(b"4294967295\n"), Some(u32::MAX));
     }
 
     #[test]

@@ -1,0 +1,329 @@
+//! pscope is ps: every invocation of a corpus of everyday ps command lines,
+//! and `-e -o pid,KEY` for every keyword, prints what the installed
+//! procps-ng ps prints, byte for byte: the same header, and every line ps
+//! printed the same in two runs (before and after pscope's) is printed by
+//! pscope too, in ps's order. In UTF-8 and C locales, as root and as
+//! nobody, through `pscope ARGS` and through a link named `ps`.
+
+mod common;
+
+use std::collections::HashMap;
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use common::*;
+
+/// Everyday ps command lines: the lesson's, the runbooks', and their
+/// mixtures with selections, sorting and threads.
+const CORPUS: &[&str] = &[
+    "",
+    "-e",
+    "-A",
+    "aux",
+    "-aux",
+    "ax",
+    "axu",
+    "-ef",
+    "-eF",
+    "-ely",
+    "-el",
+    "-ej",
+    "-ejH",
+    "-ajx",
+    "-ejf",
+    "axjf",
+    "ajx",
+    "axf",
+    "-e --forest",
+    "-eLf",
+    "-eLF",
+    "-eL",
+    "-eT",
+    "axH",
+    "-e -o pid,ppid,stat,ni,comm",
+    "-eo pid,ppid,pgid,sid,tpgid,tty,stat,comm",
+    "-eo pid,user,%cpu,%mem,vsz,rss,stat,start,time,args --sort=-pid",
+    "-e -o pid,comm --sort=comm",
+    "-e -o pid,ni,pri,opri,priority,rtprio,cls,policy,sched",
+    "-e -o pid,etime,etimes,start_time,stime,bsdstart,lstart,bsdtime,time",
+    "ax -o pid,tname,stat,bsdtime,args",
+    "-e -o pid= -o comm=",
+    "-e -o pid:10,comm:5,args:12",
+    "-e -o pid=ID,comm=NAME",
+    "-eO ppid,nice",
+    "axo pid,ppid,stat",
+    "ax k -pid",
+    "-e --sort=ppid,-pid -o pid,ppid",
+    "-p 1",
+    "-p 1,2 -f",
+    "p 1 u",
+    "--pid 1 --ppid 2 -o pid,ppid,comm",
+    "-u root -o pid,user,comm",
+    "-U 0 -o pid,ruser",
+    "-C bash -o pid,comm",
+    "-t - -o pid,tty",
+    "-e -N -o pid",
+    "axr",
+    "-e --no-headers -o pid,comm",
+    "ax -o pid,nlwp,thcount,lwp",
+    "axms",
+    "-em -o pid,tid,stat,comm",
+    "ax v",
+    "ax s",
+    "ax l",
+    "ax j",
+    "-e -c",
+    "-e -P",
+    "-e -o pid,wchan:20,comm",
+    "-e -o pid,f,s,c,sz,psr,lim",
+];
+
+fn program_output(program: &Path, args: &[&str], env: &[(&str, &str)], as_nobody: bool) -> Output {
+    let mut cmd = if as_nobody {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(program);
+        c
+    } else {
+        Command::new(program)
+    };
+    cmd.args(args)
+        .env_remove("PSCOPE_PROC_ROOT")
+        .env_remove("COLUMNS")
+        .env_remove("PS_FORMAT")
+        .env_remove("PS_PERSONALITY")
+        .env("TZ", "UTC")
+        .stdin(Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("runs")
+}
+
+/// Lines that appear in both runs, with how many times.
+fn stable(a: &str, b: &str) -> HashMap<String, usize> {
+    let mut in_b: HashMap<&str, usize> = HashMap::new();
+    for line in b.lines().skip(1) {
+        *in_b.entry(line).or_default() += 1;
+    }
+    let mut both = HashMap::new();
+    for line in a.lines().skip(1) {
+        if let Some(n) = in_b.get_mut(line) {
+            if *n > 0 {
+                *n -= 1;
+                *both.entry(line.to_string()).or_default() += 1;
+            }
+        }
+    }
+    both
+}
+
+/// Compares one invocation; returns a description of what differs.
+fn compare(pscope: &Path, args: &[&str], env: &[(&str, &str)], as_nobody: bool) -> Option<String> {
+    let ps = which("ps");
+    let first = program_output(&ps, args, env, as_nobody);
+    let ours = program_output(pscope, args, env, as_nobody);
+    let second = program_output(&ps, args, env, as_nobody);
+    let (a, b) = (stdout(&first), stdout(&second));
+    let p = stdout(&ours);
+    if first.status.code() != ours.status.code() && second.status.code() != ours.status.code() {
+        return Some(format!(
+            "exit {:?} (ps: {:?}); stderr: {}",
+            ours.status.code(),
+            first.status.code(),
+            stderr(&ours)
+        ));
+    }
+    if stderr(&first).lines().next() != stderr(&ours).lines().next() && !stderr(&first).is_empty() {
+        return Some(format!(
+            "stderr {:?}, ps {:?}",
+            stderr(&ours).lines().next(),
+            stderr(&first).lines().next()
+        ));
+    }
+    if a.lines().next() != p.lines().next() {
+        return Some(format!(
+            "header\n  pscope: {:?}\n  ps:     {:?}",
+            p.lines().next(),
+            a.lines().next()
+        ));
+    }
+    let wanted = stable(&a, &b);
+    let mut have: HashMap<&str, usize> = HashMap::new();
+    for line in p.lines().skip(1) {
+        *have.entry(line).or_default() += 1;
+    }
+    let mut missing: Vec<&String> = wanted
+        .iter()
+        .filter(|(line, n)| have.get(line.as_str()).copied().unwrap_or(0) < **n)
+        .map(|(line, _)| line)
+        .collect();
+    if !missing.is_empty() {
+        missing.sort();
+        let shown: Vec<String> = missing.iter().take(4).map(|l| format!("  {l:?}")).collect();
+        return Some(format!(
+            "{} of {} stable lines missing, e.g.\n{}\n(pscope printed {} lines)",
+            missing.len(),
+            wanted.len(),
+            shown.join("\n"),
+            p.lines().count()
+        ));
+    }
+    // The stable lines come in ps's order.
+    let order = |text: &str| -> Vec<String> {
+        text.lines()
+            .skip(1)
+            .filter(|l| wanted.contains_key(*l))
+            .map(str::to_string)
+            .collect()
+    };
+    let (ps_order, our_order) = (order(&a), order(&p));
+    if ps_order != our_order {
+        let at = ps_order
+            .iter()
+            .zip(&our_order)
+            .position(|(x, y)| x != y)
+            .unwrap_or(0);
+        return Some(format!(
+            "order differs at stable line {at}: pscope {:?}, ps {:?}",
+            our_order.get(at),
+            ps_order.get(at)
+        ));
+    }
+    None
+}
+
+fn args_of(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
+}
+
+/// A directory holding a link named `ps` to pscope.
+fn ps_link() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("ps");
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_pscope"), &link).unwrap();
+    (dir, link)
+}
+
+fn run_corpus(pscope: &Path, env: &[(&str, &str)], as_nobody: bool) -> Vec<String> {
+    let mut failures = Vec::new();
+    for line in CORPUS {
+        let args = args_of(line);
+        // Processes come and go: a difference is checked again once.
+        let diff = compare(pscope, &args, env, as_nobody)
+            .and_then(|_| compare(pscope, &args, env, as_nobody));
+        if let Some(diff) = diff {
+            failures.push(format!("ps {line}: {diff}"));
+        }
+    }
+    failures
+}
+
+#[test]
+fn the_corpus_prints_what_ps_prints() {
+    if !need("ps") {
+        return;
+    }
+    let pscope = PathBuf::from(env!("CARGO_BIN_EXE_pscope"));
+    let mut failures = Vec::new();
+    for locale in ["C.UTF-8", "C"] {
+        for f in run_corpus(&pscope, &[("LC_ALL", locale)], false) {
+            failures.push(format!("[{locale}] {f}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_link_named_ps_is_ps() {
+    if !need("ps") {
+        return;
+    }
+    let (_dir, link) = ps_link();
+    let failures = run_corpus(&link, &[("LC_ALL", "C.UTF-8")], false);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // Its version says which ps it speaks.
+    let out = program_output(&link, &["--version"], &[], false);
+    assert!(out.status.success());
+}
+
+#[test]
+fn the_corpus_prints_what_ps_prints_as_nobody() {
+    if !need("ps") || !need_root("running as nobody") || !need("setpriv") {
+        return;
+    }
+    let (dir, link) = ps_link();
+    // nobody must be able to reach the binary through the link's directory.
+    let _ = std::fs::set_permissions(
+        dir.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    );
+    let pscope = PathBuf::from(env!("CARGO_BIN_EXE_pscope"));
+    let reachable = program_output(&pscope, &["--version"], &[], true)
+        .status
+        .success();
+    let binary = if reachable { pscope } else { link };
+    let failures = run_corpus(&binary, &[("LC_ALL", "C.UTF-8")], true);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_keyword_prints_what_ps_prints() {
+    if !need("ps") {
+        return;
+    }
+    let pscope = PathBuf::from(env!("CARGO_BIN_EXE_pscope"));
+    let mut failures = Vec::new();
+    for keyword in pscope::analysis::keywords::KEYWORDS {
+        if keyword.name == "kind" {
+            continue; // pscope's own
+        }
+        let format = format!("pid,{}", keyword.name);
+        for locale in ["C.UTF-8", "C"] {
+            let args = ["-e", "-o", format.as_str()];
+            let env = [("LC_ALL", locale)];
+            let diff = compare(&pscope, &args, &env, false)
+                .and_then(|_| compare(&pscope, &args, &env, false));
+            if let Some(diff) = diff {
+                failures.push(format!("[{locale}] -o {format}: {diff}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn bad_options_get_ps_errors_and_status() {
+    if !need("ps") {
+        return;
+    }
+    let pscope = PathBuf::from(env!("CARGO_BIN_EXE_pscope"));
+    let ps = which("ps");
+    for line in [
+        "-Q",
+        "-o bogus",
+        "-p abc",
+        "--bogus",
+        "-u no-such-user-xyz",
+        "1 u",
+        "-p ,1",
+        "-L -T",
+        "-f u",
+        "--sort=bogus",
+        "-y",
+        "-a x",
+    ] {
+        let args = args_of(line);
+        let theirs = program_output(&ps, &args, &[], false);
+        let ours = program_output(&pscope, &args, &[], false);
+        assert_eq!(ours.status.code(), theirs.status.code(), "ps {line}");
+        assert_eq!(
+            stderr(&ours).lines().next(),
+            stderr(&theirs).lines().next(),
+            "ps {line}"
+        );
+        assert_eq!(stderr(&ours).lines().count(), 1, "one line: ps {line}");
+        let _ = OsStr::new(line);
+    }
+}
