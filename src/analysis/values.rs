@@ -580,6 +580,64 @@ impl Field {
     }
 }
 
+/// A keyword's value with its JSON type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Typed {
+    Null,
+    Int(i128),
+    Float(f64),
+    Text(String),
+}
+
+impl serde::Serialize for Typed {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Typed::Null => serializer.serialize_none(),
+            // JSON numbers: i64 or u64 where they fit, else a float.
+            Typed::Int(n) => match (i64::try_from(*n), u64::try_from(*n)) {
+                (Ok(v), _) => serializer.serialize_i64(v),
+                (_, Ok(v)) => serializer.serialize_u64(v),
+                _ => serializer.serialize_f64(*n as f64),
+            },
+            Typed::Float(f) => serializer.serialize_f64(*f),
+            Typed::Text(t) => serializer.serialize_str(t),
+        }
+    }
+}
+
+impl Field {
+    /// The value for JSON: numbers for numeric keywords, signal masks as
+    /// all 16 digits, text otherwise, and null for `-`.
+    pub fn typed(self, task: &Task, kind: Kind, cx: &RowContext, numeric: bool) -> Typed {
+        let wide = RowContext {
+            snapshot: cx.snapshot,
+            utf8: true,
+            flags: ValueFlags {
+                wide_signals: true,
+                ..cx.flags
+            },
+        };
+        let text = self.text(task, kind, &wide);
+        let trimmed = text.trim();
+        if trimmed == "-" {
+            return Typed::Null;
+        }
+        let mask = matches!(
+            self,
+            Field::Pending | Field::Tsig | Field::Blocked | Field::Ignored | Field::Caught
+        );
+        if numeric && !mask {
+            if let Ok(n) = trimmed.parse::<i128>() {
+                return Typed::Int(n);
+            }
+            if let Ok(f) = trimmed.parse::<f64>() {
+                return Typed::Float(f);
+            }
+        }
+        Typed::Text(text)
+    }
+}
+
 /// What the BSD `e` modifier needs besides the command.
 pub fn environment_needs() -> Needs {
     Needs {

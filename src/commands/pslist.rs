@@ -10,18 +10,20 @@ use regex::Regex;
 
 use super::Context;
 use crate::analysis::columns::{self, Request};
+use crate::analysis::keywords::Align;
 use crate::analysis::keywords::{Field, Rows};
 use crate::analysis::kinship::{Kind, Kinship};
 use crate::analysis::psforest::{self, ForestRow};
 use crate::analysis::psquery::{ForestMode, Headers, PsQuery, SelectList, SortSpec, ThreadMode};
 use crate::analysis::psselect::{self, Caller};
 use crate::analysis::select;
+use crate::analysis::values::Typed;
 use crate::analysis::values::{self, RowContext, ValueFlags};
 use crate::cli::Format;
 use crate::error::exit;
 use crate::model::{Needs, StatusNeed, Task, ThreadNeed};
 use crate::render::pslayout::{Cell, Layout, UNLIMITED};
-use crate::render::schema::process_records;
+use crate::render::schema::{in_process_record, KeywordValues, ProcessRecord, PsRecord};
 use crate::render::{self, json};
 use crate::source;
 
@@ -249,20 +251,11 @@ pub fn run(query: &PsQuery, filters: &Filters, cx: &Context) -> Result<i32> {
             render::to_stdout(|out| write_table(out, &rows, query, &layout, &row_cx, cx))?;
         }
         Format::Json => render::to_stdout(|out| {
-            json::write_document(
-                out,
-                "processes",
-                &json::Each::new(process_records(
-                    rows.iter().map(|r| (r.task, r.kind)),
-                    &row_cx,
-                )),
-            )
+            let records = json::Each::new(rows.iter().map(|r| ps_record(r, query, &row_cx)));
+            json::write_document(out, "processes", &records)
         })?,
         Format::Jsonl => render::to_stdout(|out| {
-            json::write_lines(
-                out,
-                process_records(rows.iter().map(|r| (r.task, r.kind)), &row_cx),
-            )
+            json::write_lines(out, rows.iter().map(|r| ps_record(r, query, &row_cx)))
         })?,
     }
     Ok(if rows.is_empty() {
@@ -270,6 +263,24 @@ pub fn run(query: &PsQuery, filters: &Filters, cx: &Context) -> Result<i32> {
     } else {
         exit::SUCCESS
     })
+}
+
+/// A row's JSON record: the process record and the keywords of `-o` that
+/// it does not already carry.
+fn ps_record<'q>(row: &Row, query: &'q PsQuery, cx: &RowContext) -> PsRecord<'q> {
+    let mut keywords: Vec<(&str, Typed)> = Vec::new();
+    for column in &query.columns {
+        let k = column.keyword;
+        if in_process_record(k.field) || keywords.iter().any(|(n, _)| *n == k.name) {
+            continue;
+        }
+        let numeric = matches!(k.align, Align::Right);
+        keywords.push((k.name, k.field.typed(row.task, row.kind, cx, numeric)));
+    }
+    PsRecord {
+        process: ProcessRecord::new(row.task, row.kind, cx),
+        keywords: KeywordValues(keywords),
+    }
 }
 
 fn plain_row<'a>(task: &'a Task, kinship: &Kinship) -> Row<'a> {

@@ -10,9 +10,11 @@ use serde::Serialize;
 
 use super::json::{Each, Later};
 use crate::analysis::columns::RowContext;
+use crate::analysis::keywords::Field;
 use crate::analysis::kinship::{Kind, Kinship, OrphanEvidence, ProcessGroup, ZombieGroup};
 use crate::analysis::state::Code;
 use crate::analysis::tree::Forest;
+use crate::analysis::values::Typed;
 use crate::analysis::{psfmt, sched, signals, state};
 use crate::model::{cmdline_args, Task};
 
@@ -143,6 +145,12 @@ pub const PROCESS_FIELDS: &[FieldDoc] = &[
         "for a zombie, what its parent's wait() will report, e.g. exited with status 3; null otherwise",
     ),
 ];
+
+const PS_RECORD_FIELDS: &[FieldDoc] = &[(
+    "<keyword>",
+    "number|string|null",
+    "under the keyword's own name (wchan, pss, ipcns, ...): numbers as numbers, signal masks as 16 hex digits, namespaces as inode numbers, what cannot be read as null",
+)];
 
 const TREE_NODE_FIELDS: &[FieldDoc] = &[
     (
@@ -445,6 +453,12 @@ pub const RECORDS: &[RecordDoc] = &[
         fields: PROCESS_FIELDS,
     },
     RecordDoc {
+        name: "ps record",
+        summary: "in ps syntax (`pscope -eo pid,wchan,pss --json`): a process, then each keyword of `-o` that it does not already carry",
+        extends: Some("process"),
+        fields: PS_RECORD_FIELDS,
+    },
+    RecordDoc {
         name: "tree node",
         summary: "`tree --json` (`roots`): a process with its children and threads",
         extends: Some("process"),
@@ -683,6 +697,70 @@ pub fn state_word(letter: char) -> &'static str {
         'K' => "wakekill",
         _ => "unknown",
     }
+}
+
+/// A process record in ps syntax, with each `-o` keyword that the record
+/// does not already carry, under the keyword's name.
+#[derive(Serialize)]
+pub struct PsRecord<'a> {
+    #[serde(flatten)]
+    pub process: ProcessRecord,
+    #[serde(flatten)]
+    pub keywords: KeywordValues<'a>,
+}
+
+/// Keyword values written as map entries, typed: numbers as numbers,
+/// signal masks as 16 hex digits, what cannot be read as null.
+pub struct KeywordValues<'a>(pub Vec<(&'a str, Typed)>);
+
+impl Serialize for KeywordValues<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, value) in &self.0 {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
+/// Whether the process record already carries what this keyword prints.
+pub fn in_process_record(field: Field) -> bool {
+    matches!(
+        field,
+        Field::Pid
+            | Field::Lwp
+            | Field::Ppid
+            | Field::Pgid
+            | Field::Sid
+            | Field::Tpgid
+            | Field::Tty
+            | Field::Uid
+            | Field::User
+            | Field::Ruid
+            | Field::Ruser
+            | Field::Stat
+            | Field::State
+            | Field::Nice
+            | Field::Priority
+            | Field::Pri
+            | Field::Rtprio
+            | Field::Class
+            | Field::Nlwp
+            | Field::Pcpu
+            | Field::Pmem
+            | Field::Vsz
+            | Field::Rss
+            | Field::Time
+            | Field::BsdTime
+            | Field::Lstart
+            | Field::Start
+            | Field::StartTime
+            | Field::Etimes
+            | Field::Comm
+            | Field::Args
+            | Field::Kind
+    )
 }
 
 /// Records for a list of tasks, each made when it is written.
@@ -1134,6 +1212,15 @@ mod tests {
 
         let forest = Forest::build(&snap.tasks, TreeOptions::default());
         let source = TreeSource::new(&forest, &snap.tasks, &kinship, &cx);
+        let ps = PsRecord {
+            process: record(),
+            keywords: KeywordValues(vec![("wchan", Typed::Null)]),
+        };
+        let mut expected = documented("process");
+        expected.push("wchan".into());
+        assert_eq!(keys(&ps), expected);
+        assert!(documented("ps record").contains(&"<keyword>".to_string()));
+
         let mut expected = documented("process");
         expected.extend(["children".to_string(), "threads".to_string()]);
         assert_eq!(keys(&source.nested(forest.find(1).unwrap())), expected);
