@@ -93,7 +93,7 @@ fn mutate(rng: &mut Rng, input: &mut Vec<u8>) {
 
 /// Feeds one input to every parser.
 fn exercise(input: &[u8]) {
-    let _ = parse_stat(input);
+    let _ = parse_stat(input, true);
     let _ = parse_status(input, true);
     let _ = cmdline_args(input);
     let _ = psfmt::escape(input, true);
@@ -246,6 +246,7 @@ fn exercise_tree(dir: &std::path::Path) {
         owner: true,
         threads: ThreadNeed::Own,
         extras: ExtraFiles(u16::MAX),
+        more_stat: true,
     };
     for (needs, jobs) in [(Needs::default(), 1), (full, 2)] {
         let Ok(snapshot) = reader.scan(needs, jobs) else {

@@ -15,6 +15,8 @@ pub struct Needs {
     pub owner: bool,
     pub threads: ThreadNeed,
     pub extras: ExtraFiles,
+    /// The rarely shown fields of stat ([`MoreStat`]).
+    pub more_stat: bool,
 }
 
 /// What a command needs of /proc/PID/status; each level includes the one
@@ -56,6 +58,7 @@ impl Needs {
             owner: self.owner || other.owner,
             threads: self.threads.max(other.threads),
             extras: self.extras.union(other.extras),
+            more_stat: self.more_stat || other.more_stat,
         }
     }
 
@@ -92,15 +95,8 @@ pub struct StatFields {
     pub tty_nr: i32,
     pub tpgid: i32,
     pub flags: u32,
-    pub minflt: u64,
-    pub cminflt: u64,
-    pub majflt: u64,
-    pub cmajflt: u64,
     pub utime: u64,
     pub stime: u64,
-    /// CPU time of waited-for children (ps's `S`, cumulative).
-    pub cutime: i64,
-    pub cstime: i64,
     /// Raw kernel priority (field 18): 20 + nice for normal tasks,
     /// -1 - rtprio for real-time ones.
     pub priority: i64,
@@ -110,18 +106,33 @@ pub struct StatFields {
     pub starttime: u64,
     pub vsize: u64,
     pub rss_pages: i64,
-    pub rsslim: u64,
-    pub startcode: u64,
-    pub endcode: u64,
-    pub startstack: u64,
-    pub kstkesp: u64,
-    pub kstkeip: u64,
     pub processor: Option<i32>,
     pub rt_priority: Option<u32>,
     pub policy: Option<u32>,
     /// The status a zombie leaves for wait() (field 52); 0 for a live
     /// process, and for one whose stat this user may not fully read.
     pub exit_code: Option<i32>,
+    /// The rest of the line, kept only when a column asks for it (boxed, so
+    /// that a listing that does not pays one pointer per task).
+    pub more: Option<Box<MoreStat>>,
+}
+
+/// The fields of `/proc/PID/stat` that only some ps keywords show.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MoreStat {
+    pub minflt: u64,
+    pub cminflt: u64,
+    pub majflt: u64,
+    pub cmajflt: u64,
+    /// CPU time of waited-for children (ps's `S`, cumulative).
+    pub cutime: i64,
+    pub cstime: i64,
+    pub rsslim: u64,
+    pub startcode: u64,
+    pub endcode: u64,
+    pub startstack: u64,
+    pub kstkesp: u64,
+    pub kstkeip: u64,
 }
 
 /// The fields of `/proc/PID/status` that pscope uses; each is `None` when
@@ -130,17 +141,23 @@ pub struct StatFields {
 pub struct StatusFields {
     pub ruid: Option<u32>,
     pub euid: Option<u32>,
-    pub suid: Option<u32>,
-    pub fsuid: Option<u32>,
     pub rgid: Option<u32>,
     pub egid: Option<u32>,
-    pub sgid: Option<u32>,
-    pub fsgid: Option<u32>,
     pub vm_lck_kb: Option<u64>,
     pub vm_rss_kb: Option<u64>,
     pub vm_size_kb: Option<u64>,
-    /// Read with `StatusNeed::All` only: signal masks (SigPnd, ShdPnd,
-    /// SigBlk, SigIgn, SigCgt), supplementary groups, data and stack size.
+    /// Read with `StatusNeed::All` only.
+    pub more: Option<Box<MoreStatus>>,
+}
+
+/// The lines of `/proc/PID/status` that only some keywords show.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MoreStatus {
+    pub suid: Option<u32>,
+    pub fsuid: Option<u32>,
+    pub sgid: Option<u32>,
+    pub fsgid: Option<u32>,
+    /// SigPnd, ShdPnd, SigBlk, SigIgn, SigCgt.
     pub signals: Option<SignalMasks>,
     pub groups: Option<Vec<u32>>,
     pub vm_data_kb: Option<u64>,
@@ -278,6 +295,43 @@ impl Task {
 
     pub fn ruid(&self) -> Option<u32> {
         self.status.as_ref().and_then(|s| s.ruid)
+    }
+
+    /// The status lines only some keywords show, or all absent.
+    pub fn more_status(&self) -> &MoreStatus {
+        static NONE: MoreStatus = MoreStatus {
+            suid: None,
+            fsuid: None,
+            sgid: None,
+            fsgid: None,
+            signals: None,
+            groups: None,
+            vm_data_kb: None,
+            vm_stk_kb: None,
+        };
+        self.status
+            .as_deref()
+            .and_then(|s| s.more.as_deref())
+            .unwrap_or(&NONE)
+    }
+
+    /// The stat fields only some keywords show, or zeros.
+    pub fn more_stat(&self) -> &MoreStat {
+        static NONE: MoreStat = MoreStat {
+            minflt: 0,
+            cminflt: 0,
+            majflt: 0,
+            cmajflt: 0,
+            cutime: 0,
+            cstime: 0,
+            rsslim: 0,
+            startcode: 0,
+            endcode: 0,
+            startstack: 0,
+            kstkesp: 0,
+            kstkeip: 0,
+        };
+        self.stat.more.as_deref().unwrap_or(&NONE)
     }
 
     /// User plus system CPU time, in clock ticks.

@@ -128,11 +128,8 @@ fn ticks(task: &Task, cumulative: bool) -> u64 {
     if !cumulative {
         return own;
     }
-    let children = task
-        .stat
-        .cutime
-        .max(0)
-        .saturating_add(task.stat.cstime.max(0));
+    let more = task.more_stat();
+    let children = more.cutime.max(0).saturating_add(more.cstime.max(0));
     own.saturating_add(children as u64)
 }
 
@@ -203,6 +200,8 @@ impl Field {
                 .map_or_else(dash, |n| n.to_string())
         };
         let vm = |get: fn(&StatusFields) -> Option<u64>| st.and_then(get).unwrap_or(0);
+        let more = task.more_status();
+        let ms = task.more_stat();
         match self {
             Field::Pid => task.tgid.to_string(),
             Field::Lwp => task.pid.to_string(),
@@ -220,21 +219,21 @@ impl Field {
             },
             Field::User => user(task.euid()),
             Field::Ruser => user(task.ruid()),
-            Field::Suser => user(st.and_then(|v| v.suid)),
-            Field::Fuser => user(st.and_then(|v| v.fsuid)),
+            Field::Suser => user(more.suid),
+            Field::Fuser => user(more.fsuid),
             Field::Egroup => group(st.and_then(|v| v.egid)),
             Field::Rgroup => group(st.and_then(|v| v.rgid)),
-            Field::Sgroup => group(st.and_then(|v| v.sgid)),
-            Field::Fgroup => group(st.and_then(|v| v.fsgid)),
+            Field::Sgroup => group(more.sgid),
+            Field::Fgroup => group(more.fsgid),
             Field::Uid => signed(task.euid()),
             Field::Ruid => signed(task.ruid()),
-            Field::Suid => signed(st.and_then(|v| v.suid)),
-            Field::Fuid => signed(st.and_then(|v| v.fsuid)),
+            Field::Suid => signed(more.suid),
+            Field::Fuid => signed(more.fsuid),
             Field::Egid => signed(st.and_then(|v| v.egid)),
             Field::Rgid => signed(st.and_then(|v| v.rgid)),
-            Field::Sgid => signed(st.and_then(|v| v.sgid)),
-            Field::Fgid => signed(st.and_then(|v| v.fsgid)),
-            Field::SupGid => match st.and_then(|v| v.groups.as_ref()) {
+            Field::Sgid => signed(more.sgid),
+            Field::Fgid => signed(more.fsgid),
+            Field::SupGid => match more.groups.as_ref() {
                 Some(groups) if !groups.is_empty() => groups
                     .iter()
                     .map(u32::to_string)
@@ -242,7 +241,7 @@ impl Field {
                     .join(","),
                 _ => dash(),
             },
-            Field::SupGrp => match st.and_then(|v| v.groups.as_ref()) {
+            Field::SupGrp => match more.groups.as_ref() {
                 Some(groups) if !groups.is_empty() => groups
                     .iter()
                     .map(|&g| group(Some(g)))
@@ -312,15 +311,17 @@ impl Field {
             Field::Vsz => st.map_or_else(dash, |v| v.vm_size_kb.unwrap_or(0).to_string()),
             Field::Rss => st.map_or_else(dash, |v| v.vm_rss_kb.unwrap_or(0).to_string()),
             Field::Sz => (vm(|v| v.vm_size_kb) / (sys.page_size / 1024).max(1)).to_string(),
-            Field::Size => vm(|v| v.vm_data_kb)
-                .saturating_add(vm(|v| v.vm_stk_kb))
+            Field::Size => more
+                .vm_data_kb
+                .unwrap_or(0)
+                .saturating_add(more.vm_stk_kb.unwrap_or(0))
                 .to_string(),
             Field::MSize => s.vsize.to_string(),
             Field::Drs | Field::Dsiz => {
                 let kb = if s.vsize == 0 {
                     0
                 } else {
-                    s.vsize.wrapping_sub(s.endcode).wrapping_add(s.startcode) >> 10
+                    s.vsize.wrapping_sub(ms.endcode).wrapping_add(ms.startcode) >> 10
                 };
                 (kb as i64).to_string()
             }
@@ -328,15 +329,15 @@ impl Field {
                 let kb = if s.vsize == 0 {
                     0
                 } else {
-                    s.endcode.wrapping_sub(s.startcode) >> 10
+                    ms.endcode.wrapping_sub(ms.startcode) >> 10
                 };
                 (kb as i64).to_string()
             }
             Field::Lim => {
-                if s.rsslim == u64::MAX {
+                if ms.rsslim == u64::MAX {
                     "xx".into()
                 } else {
-                    format!("{:5}", s.rsslim >> 10)
+                    format!("{:5}", ms.rsslim >> 10)
                 }
             }
             Field::Pss => ex.and_then(|e| e.smaps).map_or(0, |m| m.pss).to_string(),
@@ -346,16 +347,16 @@ impl Field {
                 .to_string(),
             Field::Nlwp => s.num_threads.to_string(),
             Field::Majflt => {
-                let mut n = s.majflt;
+                let mut n = ms.majflt;
                 if flags.cumulative {
-                    n = n.saturating_add(s.cmajflt);
+                    n = n.saturating_add(ms.cmajflt);
                 }
                 n.to_string()
             }
             Field::Minflt => {
-                let mut n = s.minflt;
+                let mut n = ms.minflt;
                 if flags.cumulative {
-                    n = n.saturating_add(s.cminflt);
+                    n = n.saturating_add(ms.cminflt);
                 }
                 n.to_string()
             }
@@ -455,7 +456,7 @@ impl Field {
             Field::Wbytes => io(|i| i.write_bytes),
             Field::Wcbytes => io(|i| i.cancelled_write_bytes),
             Field::Pending => {
-                let masks = st.and_then(|v| v.signals);
+                let masks = more.signals;
                 let mask = masks.map(|m| {
                     if task.is_thread() {
                         m.pending
@@ -465,25 +466,13 @@ impl Field {
                 });
                 signal_mask(mask, flags.wide_signals)
             }
-            Field::Tsig => signal_mask(
-                st.and_then(|v| v.signals).map(|m| m.pending),
-                flags.wide_signals,
-            ),
-            Field::Blocked => signal_mask(
-                st.and_then(|v| v.signals).map(|m| m.blocked),
-                flags.wide_signals,
-            ),
-            Field::Ignored => signal_mask(
-                st.and_then(|v| v.signals).map(|m| m.ignored),
-                flags.wide_signals,
-            ),
-            Field::Caught => signal_mask(
-                st.and_then(|v| v.signals).map(|m| m.caught),
-                flags.wide_signals,
-            ),
-            Field::Eip => format!("{:016x}", s.kstkeip),
-            Field::Esp => format!("{:016x}", s.kstkesp),
-            Field::StackP => format!("{:016x}", s.startstack),
+            Field::Tsig => signal_mask(more.signals.map(|m| m.pending), flags.wide_signals),
+            Field::Blocked => signal_mask(more.signals.map(|m| m.blocked), flags.wide_signals),
+            Field::Ignored => signal_mask(more.signals.map(|m| m.ignored), flags.wide_signals),
+            Field::Caught => signal_mask(more.signals.map(|m| m.caught), flags.wide_signals),
+            Field::Eip => format!("{:016x}", ms.kstkeip),
+            Field::Esp => format!("{:016x}", ms.kstkesp),
+            Field::StackP => format!("{:016x}", ms.startstack),
             Field::Unit | Field::Uunit | Field::Slice | Field::Lsession | Field::Ouid => {
                 let cgroup = ex.and_then(|e| e.cgroup.as_deref()).unwrap_or(b"");
                 super::systemd::value(self, cgroup).unwrap_or_else(dash)
@@ -517,19 +506,36 @@ impl Field {
             ..Needs::default()
         };
         match self {
-            Field::User | Field::Ruser | Field::Uid | Field::Ruid => status(StatusNeed::Ids),
+            Field::User
+            | Field::Ruser
+            | Field::Uid
+            | Field::Ruid
+            | Field::Egid
+            | Field::Rgid
+            | Field::Egroup
+            | Field::Rgroup => status(StatusNeed::Ids),
             Field::Suser
             | Field::Fuser
             | Field::Suid
             | Field::Fuid
-            | Field::Egid
-            | Field::Rgid
             | Field::Sgid
             | Field::Fgid
-            | Field::Egroup
-            | Field::Rgroup
             | Field::Sgroup
-            | Field::Fgroup => status(StatusNeed::Ids),
+            | Field::Fgroup => status(StatusNeed::All),
+            Field::Majflt
+            | Field::Minflt
+            | Field::Cuc
+            | Field::Drs
+            | Field::Dsiz
+            | Field::Trs
+            | Field::Tsiz
+            | Field::Lim
+            | Field::Eip
+            | Field::Esp
+            | Field::StackP => Needs {
+                more_stat: true,
+                ..Needs::default()
+            },
             Field::Stat | Field::Pmem | Field::Vsz | Field::Rss | Field::Sz => {
                 status(StatusNeed::Memory)
             }
@@ -753,10 +759,10 @@ impl Sort {
             int(ex.and_then(|e| e.io.as_ref()).map_or(0, get).into())
         };
         let ns = |i: usize| int(ex.and_then(|e| e.namespaces[i]).unwrap_or(0).into());
+        let more = task.more_status();
+        let ms = task.more_stat();
         let mask = |get: fn(&crate::model::SignalMasks) -> u64| {
-            SortValue::Text(
-                format!("{:016x}", st.and_then(|v| v.signals).map_or(0, |m| get(&m))).into_bytes(),
-            )
+            SortValue::Text(format!("{:016x}", more.signals.map_or(0, |m| get(&m))).into_bytes())
         };
         match self {
             Sort::IdTgid => int(task.tgid.into()),
@@ -767,12 +773,12 @@ impl Sort {
             Sort::IdTpgid => int(s.tpgid.into()),
             Sort::IdEuid => uint(task.euid()),
             Sort::IdRuid => uint(task.ruid()),
-            Sort::IdSuid => uint(st.and_then(|v| v.suid)),
-            Sort::IdFuid => uint(st.and_then(|v| v.fsuid)),
+            Sort::IdSuid => uint(more.suid),
+            Sort::IdFuid => uint(more.fsuid),
             Sort::IdEgid => uint(st.and_then(|v| v.egid)),
             Sort::IdRgid => uint(st.and_then(|v| v.rgid)),
-            Sort::IdSgid => uint(st.and_then(|v| v.sgid)),
-            Sort::IdFgid => uint(st.and_then(|v| v.fsgid)),
+            Sort::IdSgid => uint(more.sgid),
+            Sort::IdFgid => uint(more.fsgid),
             Sort::IdEuser => text(Field::User),
             Sort::IdRuser => text(Field::Ruser),
             Sort::IdSuser => text(Field::Suser),
@@ -803,24 +809,24 @@ impl Sort {
             Sort::TimeAll => int((task.cpu_ticks() / cx.snapshot.system.hz.max(1)).into()),
             Sort::TicsAll => int(ticks(task, cx.flags.cumulative).into()),
             Sort::TicsUser => int(s.utime.into()),
-            Sort::TicsUserC => int(i128::from(s.utime) + i128::from(s.cutime)),
+            Sort::TicsUserC => int(i128::from(s.utime) + i128::from(ms.cutime)),
             Sort::TicsBegan => int(s.starttime.into()),
             Sort::TimeElapsed => int(cx.snapshot.system.elapsed_secs(s.starttime).into()),
             Sort::VmRss => int(st.and_then(|v| v.vm_rss_kb).unwrap_or(0).into()),
             Sort::VmSize => int(st.and_then(|v| v.vm_size_kb).unwrap_or(0).into()),
-            Sort::VmData => int(st.and_then(|v| v.vm_data_kb).unwrap_or(0).into()),
-            Sort::VmStack => int(st.and_then(|v| v.vm_stk_kb).unwrap_or(0).into()),
+            Sort::VmData => int(more.vm_data_kb.unwrap_or(0).into()),
+            Sort::VmStack => int(more.vm_stk_kb.unwrap_or(0).into()),
             Sort::VmRssLocked => int(st.and_then(|v| v.vm_lck_kb).unwrap_or(0).into()),
             Sort::VmExe | Sort::VmLib | Sort::MemResPgs | Sort::MemShrPgs => int(0),
             Sort::VsizeBytes => int(s.vsize.into()),
-            Sort::RssRlim => int(s.rsslim.into()),
-            Sort::FltMaj => int(s.majflt.into()),
-            Sort::FltMin => int(s.minflt.into()),
-            Sort::AddrCodeStart => int(s.startcode.into()),
-            Sort::AddrCodeEnd => int(s.endcode.into()),
-            Sort::AddrStackStart => int(s.startstack.into()),
-            Sort::AddrCurrEip => int(s.kstkeip.into()),
-            Sort::AddrCurrEsp => int(s.kstkesp.into()),
+            Sort::RssRlim => int(ms.rsslim.into()),
+            Sort::FltMaj => int(ms.majflt.into()),
+            Sort::FltMin => int(ms.minflt.into()),
+            Sort::AddrCodeStart => int(ms.startcode.into()),
+            Sort::AddrCodeEnd => int(ms.endcode.into()),
+            Sort::AddrStackStart => int(ms.startstack.into()),
+            Sort::AddrCurrEip => int(ms.kstkeip.into()),
+            Sort::AddrCurrEsp => int(ms.kstkesp.into()),
             Sort::TtyName => SortValue::Version(Field::Tty.text(task, kind, cx).into_bytes()),
             Sort::Cmd => text(Field::Comm),
             Sort::Cmdline => text(Field::Args),

@@ -88,6 +88,8 @@ fn needs(query: &PsQuery, structured: bool) -> Needs {
     if query.modifiers.environment {
         needs = needs.union(values::environment_needs());
     }
+    // `S` adds the children's times from the rest of stat.
+    needs.more_stat |= query.modifiers.cumulative;
     if query.modifiers.true_command {
         // `c` shows names where the command line would be.
         needs.cmdline |= fields.contains(&Field::Args);
@@ -138,12 +140,13 @@ pub fn run(query: &PsQuery, filters: &Filters, cx: &Context) -> Result<i32> {
         if shows_groups {
             snapshot.groups = source::group_names(snapshot.tasks.iter().flat_map(|t| {
                 let st = t.status.as_deref();
-                let groups = st.and_then(|s| s.groups.clone()).unwrap_or_default();
+                let more = t.more_status();
+                let groups = more.groups.clone().unwrap_or_default();
                 [
                     st.and_then(|s| s.egid),
                     st.and_then(|s| s.rgid),
-                    st.and_then(|s| s.sgid),
-                    st.and_then(|s| s.fsgid),
+                    more.sgid,
+                    more.fsgid,
                 ]
                 .into_iter()
                 .flatten()

@@ -45,7 +45,7 @@ pub fn record(f: &Facts, rows: &RowContext) -> Shown {
 }
 
 fn masks(task: &Task) -> Option<&SignalMasks> {
-    task.status.as_ref().and_then(|st| st.signals.as_ref())
+    task.more_status().signals.as_ref()
 }
 
 /// The signal dispositions that matter for the lesson, in words.

@@ -212,13 +212,8 @@ impl ProcReader {
         // user database costs a file read or a daemon's answer.
         let users = if needs.status >= StatusNeed::Ids || needs.owner {
             let ids = |t: &Task| {
-                let status = t.status.as_deref();
-                [
-                    t.euid(),
-                    t.ruid(),
-                    status.and_then(|s| s.suid),
-                    status.and_then(|s| s.fsuid),
-                ]
+                let more = t.more_status();
+                [t.euid(), t.ruid(), more.suid, more.fsuid]
             };
             users::names_for(tasks.iter().flat_map(|t| {
                 let thread_ids = t.threads.iter().flat_map(ids);
@@ -292,7 +287,7 @@ impl ProcReader {
 
     fn read_process(&self, pid: i32, needs: Needs, buf: &mut ReadBuf) -> Result<Task, Skipped> {
         let dir = ProcPath::new().number(pid);
-        let mut task = self.read_task(&dir, pid, pid, buf)?;
+        let mut task = self.read_task(&dir, pid, pid, needs.more_stat, buf)?;
         if needs.status > StatusNeed::Nothing {
             task.status = self.read_status(&dir, &task.stat, needs, buf);
         }
@@ -384,11 +379,12 @@ impl ProcReader {
         dir: &ProcPath,
         pid: i32,
         tgid: i32,
+        more_stat: bool,
         buf: &mut ReadBuf,
     ) -> Result<Task, Skipped> {
         let path = dir.file("stat");
         let bytes = self.read_at(&path, buf).map_err(|_| Skipped::Gone)?;
-        match parse::parse_stat(bytes) {
+        match parse::parse_stat(bytes, more_stat) {
             Ok((_, stat)) => Ok(Task {
                 pid,
                 tgid,
@@ -453,7 +449,9 @@ impl ProcReader {
                 continue;
             }
             let thread_dir = task_dir.number(tid);
-            if let Ok(mut thread) = self.read_task(&thread_dir, tid, process.pid, buf) {
+            if let Ok(mut thread) =
+                self.read_task(&thread_dir, tid, process.pid, needs.more_stat, buf)
+            {
                 if needs.thread_status() {
                     thread.status = self.read_status(&thread_dir, &thread.stat, needs, buf);
                 }

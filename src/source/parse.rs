@@ -4,7 +4,9 @@
 use procfs::process::Stat;
 use procfs::FromRead;
 
-use crate::model::{IoCounters, SignalMasks, SmapsRollup, StatFields, StatusFields};
+use crate::model::{
+    IoCounters, MoreStat, MoreStatus, SignalMasks, SmapsRollup, StatFields, StatusFields,
+};
 
 /// Why a stat file could not be understood.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,7 +25,7 @@ impl std::fmt::Display for MalformedStat {
 /// turns invalid UTF-8 into U+FFFD. procfs slices its input by byte offsets
 /// and can panic on text that is not shaped like a stat line, so the shape is
 /// checked here first.
-pub fn parse_stat(bytes: &[u8]) -> Result<(i32, StatFields), MalformedStat> {
+pub fn parse_stat(bytes: &[u8], more: bool) -> Result<(i32, StatFields), MalformedStat> {
     let open = bytes
         .iter()
         .position(|&b| b == b'(')
@@ -57,30 +59,34 @@ pub fn parse_stat(bytes: &[u8]) -> Result<(i32, StatFields), MalformedStat> {
         tty_nr: stat.tty_nr,
         tpgid: stat.tpgid,
         flags: stat.flags,
-        minflt: stat.minflt,
-        cminflt: stat.cminflt,
-        majflt: stat.majflt,
-        cmajflt: stat.cmajflt,
         utime: stat.utime,
         stime: stat.stime,
-        cutime: stat.cutime,
-        cstime: stat.cstime,
         priority: stat.priority,
         nice: stat.nice,
         num_threads: stat.num_threads,
         starttime: stat.starttime,
         vsize: stat.vsize,
         rss_pages: stat.rss as i64,
-        rsslim: stat.rsslim,
-        startcode: stat.startcode,
-        endcode: stat.endcode,
-        startstack: stat.startstack,
-        kstkesp: stat.kstkesp,
-        kstkeip: stat.kstkeip,
         processor: stat.processor,
         rt_priority: stat.rt_priority,
         policy: stat.policy,
         exit_code: stat.exit_code,
+        more: more.then(|| {
+            Box::new(MoreStat {
+                minflt: stat.minflt,
+                cminflt: stat.cminflt,
+                majflt: stat.majflt,
+                cmajflt: stat.cmajflt,
+                cutime: stat.cutime,
+                cstime: stat.cstime,
+                rsslim: stat.rsslim,
+                startcode: stat.startcode,
+                endcode: stat.endcode,
+                startstack: stat.startstack,
+                kstkesp: stat.kstkesp,
+                kstkeip: stat.kstkeip,
+            })
+        }),
     };
     Ok((stat.pid, fields))
 }
@@ -107,6 +113,7 @@ fn short_error(message: &str) -> String {
 /// scan stops once the ids and memory lines have been seen.
 pub fn parse_status(bytes: &[u8], everything: bool) -> StatusFields {
     let mut fields = StatusFields::default();
+    let mut more = MoreStatus::default();
     let mut masks = SignalMasks::default();
     let mut seen_masks = false;
     // The five wanted lines come early; the long tail of signal masks and
@@ -122,11 +129,11 @@ pub fn parse_status(bytes: &[u8], everything: bool) -> StatusFields {
         };
         seen |= match key {
             b"Uid" => {
-                [fields.ruid, fields.euid, fields.suid, fields.fsuid] = four_ids(value);
+                [fields.ruid, fields.euid, more.suid, more.fsuid] = four_ids(value);
                 1
             }
             b"Gid" => {
-                [fields.rgid, fields.egid, fields.sgid, fields.fsgid] = four_ids(value);
+                [fields.rgid, fields.egid, more.sgid, more.fsgid] = four_ids(value);
                 2
             }
             b"VmLck" => {
@@ -142,7 +149,7 @@ pub fn parse_status(bytes: &[u8], everything: bool) -> StatusFields {
                 16
             }
             b"Groups" if everything => {
-                fields.groups = Some(
+                more.groups = Some(
                     numbers(value)
                         .flatten()
                         .filter_map(|n| u32::try_from(n).ok())
@@ -151,11 +158,11 @@ pub fn parse_status(bytes: &[u8], everything: bool) -> StatusFields {
                 0
             }
             b"VmData" if everything => {
-                fields.vm_data_kb = first_number(value);
+                more.vm_data_kb = first_number(value);
                 0
             }
             b"VmStk" if everything => {
-                fields.vm_stk_kb = first_number(value);
+                more.vm_stk_kb = first_number(value);
                 0
             }
             b"SigPnd" | b"ShdPnd" | b"SigBlk" | b"SigIgn" | b"SigCgt" if everything => {
@@ -176,8 +183,11 @@ pub fn parse_status(bytes: &[u8], everything: bool) -> StatusFields {
             break;
         }
     }
-    if seen_masks {
-        fields.signals = Some(masks);
+    if everything {
+        if seen_masks {
+            more.signals = Some(masks);
+        }
+        fields.more = Some(Box::new(more));
     }
     fields
 }
@@ -268,7 +278,7 @@ mod tests {
 
     #[test]
     fn parses_a_plain_stat_line() {
-        let (pid, s) = parse_stat(LINE).unwrap();
+        let (pid, s) = parse_stat(LINE, false).unwrap();
         assert_eq!(pid, 812);
         assert_eq!(s.comm, b"bash");
         assert_eq!(s.state, 'S');
@@ -286,7 +296,7 @@ mod tests {
         line.extend_from_slice(name);
         line.push(b')');
         line.extend_from_slice(&LINE[10..]);
-        let (pid, s) = parse_stat(&line).unwrap();
+        let (pid, s) = parse_stat(&line, false).unwrap();
         assert_eq!(pid, 7);
         assert_eq!(s.comm, name);
         assert_eq!(s.state, 'S');
@@ -296,7 +306,7 @@ mod tests {
     #[test]
     fn errors_name_no_source_file() {
         let line = b"7 (a) S 1 1 1 0 -1 0 0 0 0 0 99999999999999999999999 0 0 0 20 0 1 0 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0\n";
-        let e = parse_stat(line).unwrap_err().0;
+        let e = parse_stat(line, false).unwrap_err().0;
         assert!(!e.contains(".rs") && !e.contains('/'), "{e}");
     }
 
@@ -317,7 +327,7 @@ mod tests {
             b"1 )a( S 1 1 1",
             b"12 (a) S 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1",
         ] {
-            assert!(parse_stat(bad).is_err(), "accepted {bad:?}");
+            assert!(parse_stat(bad, true).is_err(), "accepted {bad:?}");
         }
     }
 
@@ -335,8 +345,8 @@ mod tests {
     #[test]
     fn status_signal_masks_are_read_when_asked() {
         let text = b"Name:\tsh\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nVmSize:\t1 kB\nVmLck:\t0 kB\nVmRSS:\t1 kB\nSigQ:\t0/1\nSigPnd:\t0000000000000000\nShdPnd:\t0000000000000100\nSigBlk:\t0000000000010000\nSigIgn:\t0000000000380004\nSigCgt:\t000000004b813efb\n";
-        assert_eq!(parse_status(text, false).signals, None);
-        let masks = parse_status(text, true).signals.unwrap();
+        assert_eq!(parse_status(text, false).more, None);
+        let masks = parse_status(text, true).more.unwrap().signals.unwrap();
         assert_eq!(masks.shared_pending, 0x100);
         assert_eq!(masks.blocked, 0x10000);
         assert_eq!(masks.ignored, 0x380004);
