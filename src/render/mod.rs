@@ -4,6 +4,7 @@
 pub mod explain;
 pub mod json;
 pub mod orphans;
+pub mod pshelp;
 pub mod pslayout;
 pub mod renice;
 pub mod schema;
