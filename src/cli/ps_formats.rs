@@ -969,3 +969,98 @@ fn remove(columns: &mut Vec<ColumnSpec>, header: &str) -> bool {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_keyword_the_tables_name_exists() {
+        for (_, list) in MACROS {
+            for key in list.split(',') {
+                assert!(keywords::find(key).is_some(), "{key}");
+            }
+        }
+        for (_, key, _) in AIX_DESCRIPTORS {
+            assert!(keywords::find(key).is_some(), "{key}");
+        }
+        let without_keyword: Vec<u8> = SHORT_SORT_CODES
+            .iter()
+            .filter(|(_, key)| keywords::find(key).is_none())
+            .map(|(code, _)| *code)
+            .collect();
+        assert_eq!(without_keyword, b"J");
+    }
+
+    #[test]
+    fn aix_items_are_counted_as_ps_counts_them() {
+        assert_eq!(aix_item_count(b"%p %c"), Ok(4));
+        assert_eq!(aix_item_count(b"%c%p"), Ok(4));
+        assert_eq!(aix_item_count(b"x%p"), Ok(3));
+        assert_eq!(aix_item_count(b"x  %p  "), Ok(3));
+        assert_eq!(aix_item_count(b"%p%"), Err("missing AIX field descriptor"));
+        assert_eq!(aix_item_count(b"% p"), Err("missing AIX field descriptor"));
+        assert_eq!(
+            aix_item_count(b"%p,%c"),
+            Err("improper AIX field descriptor")
+        );
+        let headers: Vec<String> = aix_format(b"%c%p")
+            .unwrap()
+            .into_iter()
+            .map(|c| c.header)
+            .collect();
+        assert_eq!(headers, ["COMMAND", "PID", "", ""]);
+        assert_eq!(
+            aix_format(b"%%p"),
+            Err("missing AIX field descriptor".into())
+        );
+    }
+
+    #[test]
+    fn column_widths() {
+        assert_eq!(column_width(b"7"), Ok(7));
+        assert_eq!(column_width(b"120"), Ok(120));
+        for bad in [
+            &b""[..],
+            b"0",
+            b"05",
+            b"x",
+            b"3:4",
+            b"-1",
+            b"99999999999999999999",
+        ] {
+            assert!(column_width(bad).is_err(), "{bad:?}");
+        }
+        // atoi keeps the low 32 bits of what strtol read.
+        assert_eq!(column_width(b"4294967297"), Ok(1));
+    }
+
+    #[test]
+    fn short_sort_codes_are_checked_before_use() {
+        assert_eq!(check_short_sort(b"+p-P", false), Ok(()));
+        assert_eq!(check_short_sort(b"pid", false), Err("bad sorting code"));
+        assert_eq!(check_short_sort(b"pp", false), Err("bad sorting code"));
+        assert_eq!(check_short_sort(b"p-", false), Err("bad sorting code"));
+        assert_eq!(check_short_sort(b"+-p", false), Err("bad sorting code"));
+        assert_eq!(
+            check_short_sort(b"P", true),
+            Err("PPID sort and forest output conflict")
+        );
+        let keys: Vec<(&str, bool)> = short_sort(b"-Cr+t")
+            .iter()
+            .map(|s| (s.keyword.name, s.descending))
+            .collect();
+        assert_eq!(keys, [("pcpu", true), ("tty", false)]);
+    }
+
+    #[test]
+    fn items_of_lists() {
+        assert_eq!(
+            list_items(b"a,b c\td\ne", "x"),
+            Ok(vec![&b"a"[..], b"b", b"c", b"d", b"e"])
+        );
+        assert_eq!(list_items(b"a,", "x"), Ok(vec![&b"a"[..]]));
+        assert_eq!(list_items(b"a,,", "x"), Err("x"));
+        assert_eq!(list_items(b",", "x"), Err("x"));
+        assert_eq!(list_items(b"", "x"), Err("x"));
+    }
+}

@@ -1248,3 +1248,1237 @@ fn quick_pid_conflict(query: &PsQuery) -> Option<&'static str> {
     None
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A system with a few users, groups and terminals.
+    #[derive(Default)]
+    struct Fake {
+        /// A user named `x` exists (which changes what `-aux` means).
+        user_x: bool,
+        own_tty: i32,
+        ps_format: Option<&'static str>,
+    }
+
+    const PTS0: i32 = 136 << 8;
+    const PTS1: i32 = (136 << 8) | 1;
+    const TTY1: i32 = (4 << 8) | 1;
+    const CONSOLE: i32 = (5 << 8) | 1;
+
+    impl Lookups for Fake {
+        fn uid(&self, name: &str) -> Option<u32> {
+            match name {
+                "root" => Some(0),
+                "nobody" => Some(65534),
+                "x" if self.user_x => Some(1001),
+                _ => None,
+            }
+        }
+
+        fn gid(&self, name: &str) -> Option<u32> {
+            match name {
+                "root" => Some(0),
+                "nogroup" => Some(65534),
+                _ => None,
+            }
+        }
+
+        fn tty(&self, name: &str) -> Result<i32, TtyError> {
+            match name {
+                "pts/0" | "/dev/pts/0" | "0" => Ok(PTS0),
+                "pts/1" | "/dev/pts/1" | "1" => Ok(PTS1),
+                "tty1" | "/dev/tty1" => Ok(TTY1),
+                "co" | "console" | "/dev/console" => Ok(CONSOLE),
+                "/etc/passwd" | "/" => Err(TtyError::NotATty),
+                _ => Err(TtyError::NotFound),
+            }
+        }
+
+        fn own_tty(&self) -> i32 {
+            self.own_tty
+        }
+
+        fn file_in_cwd(&self, name: &str) -> bool {
+            name == "Q"
+        }
+
+        fn ps_format_env(&self) -> Option<String> {
+            self.ps_format.map(str::to_string)
+        }
+    }
+
+    fn os_args(args: &[&str]) -> Vec<OsString> {
+        args.iter().map(OsString::from).collect()
+    }
+
+    fn run_with(lookups: &Fake, args: &[&str]) -> Result<Parsed, PsError> {
+        parse(&os_args(args), lookups)
+    }
+
+    fn invocation_with(lookups: &Fake, args: &[&str]) -> PsInvocation {
+        match run_with(lookups, args) {
+            Ok(Parsed::Query(invocation)) => invocation,
+            other => panic!("{args:?} gave {other:?}"),
+        }
+    }
+
+    fn invocation(args: &[&str]) -> PsInvocation {
+        invocation_with(&Fake::default(), args)
+    }
+
+    fn query(args: &[&str]) -> PsQuery {
+        invocation(args).query
+    }
+
+    fn select(args: &[&str]) -> PsSelect {
+        query(args).select
+    }
+
+    fn names(query: &PsQuery) -> String {
+        let names: Vec<&str> = query.columns.iter().map(|c| c.keyword.name).collect();
+        names.join(" ")
+    }
+
+    fn headers(query: &PsQuery) -> String {
+        let headers: Vec<&str> = query.columns.iter().map(|c| c.header.as_str()).collect();
+        headers.join(" ")
+    }
+
+    fn sort(args: &[&str]) -> Vec<(&'static str, bool)> {
+        query(args)
+            .sort
+            .iter()
+            .map(|s| (s.keyword.name, s.descending))
+            .collect()
+    }
+
+    fn error_with(lookups: &Fake, args: &[&str]) -> PsError {
+        match run_with(lookups, args) {
+            Err(error) => error,
+            other => panic!("{args:?} gave {other:?}"),
+        }
+    }
+
+    fn error(args: &[&str]) -> String {
+        let error = error_with(&Fake::default(), args);
+        assert_eq!(error.kind, PsErrorKind::Usage, "{args:?}");
+        error.message
+    }
+
+    fn exclusive(args: &[&str]) -> Exclusive {
+        match run_with(&Fake::default(), args) {
+            Ok(Parsed::Exclusive(exclusive)) => exclusive,
+            other => panic!("{args:?} gave {other:?}"),
+        }
+    }
+
+    /// Splits an invocation written as one string; `''` is an empty argument.
+    fn words(line: &str) -> Vec<&str> {
+        line.split(' ')
+            .filter(|w| !w.is_empty())
+            .map(|w| if w == "''" { "" } else { w })
+            .collect()
+    }
+
+    /// The standard formats, as the installed ps prints their headers.
+    #[test]
+    fn standard_formats() {
+        let cases = [
+            ("", "pid tname time ucmd", "PID TTY TIME CMD"),
+            ("-e", "pid tname time ucmd", "PID TTY TIME CMD"),
+            (
+                "-f",
+                "uid_hack pid ppid c stime tname time cmd",
+                "UID PID PPID C STIME TTY TIME CMD",
+            ),
+            (
+                "-ef",
+                "uid_hack pid ppid c stime tname time cmd",
+                "UID PID PPID C STIME TTY TIME CMD",
+            ),
+            (
+                "-eF",
+                "uid_hack pid ppid c sz rss psr stime tname time cmd",
+                "UID PID PPID C SZ RSS PSR STIME TTY TIME CMD",
+            ),
+            (
+                "-l",
+                "f s uid pid ppid c opri ni addr_1 sz wchan tname time ucmd",
+                "F S UID PID PPID C PRI NI ADDR SZ WCHAN TTY TIME CMD",
+            ),
+            (
+                "-ely",
+                "s uid pid ppid c opri ni rss sz wchan tname time ucmd",
+                "S UID PID PPID C PRI NI RSS SZ WCHAN TTY TIME CMD",
+            ),
+            (
+                "-fl",
+                "f s uid_hack pid ppid c opri ni addr_1 sz wchan stime tname time cmd",
+                "F S UID PID PPID C PRI NI ADDR SZ WCHAN STIME TTY TIME CMD",
+            ),
+            (
+                "-Fl",
+                "f s uid_hack pid ppid c opri ni addr_1 sz wchan rss psr stime tname time cmd",
+                "F S UID PID PPID C PRI NI ADDR SZ WCHAN RSS PSR STIME TTY TIME CMD",
+            ),
+            (
+                "-Fly",
+                "s uid_hack pid ppid c opri ni rss sz wchan psr stime tname time cmd",
+                "S UID PID PPID C PRI NI RSS SZ WCHAN PSR STIME TTY TIME CMD",
+            ),
+            (
+                "-FP",
+                "uid_hack pid ppid psr c sz rss stime tname time cmd",
+                "UID PID PPID PSR C SZ RSS STIME TTY TIME CMD",
+            ),
+            (
+                "-j",
+                "pid pgid sid tname time ucmd",
+                "PID PGID SID TTY TIME CMD",
+            ),
+            (
+                "-ejH",
+                "pid pgid sid tname time ucmd",
+                "PID PGID SID TTY TIME CMD",
+            ),
+            (
+                "-jl",
+                "f s uid pid ppid pgid sid c opri ni addr_1 sz wchan tname time ucmd",
+                "F S UID PID PPID PGID SID C PRI NI ADDR SZ WCHAN TTY TIME CMD",
+            ),
+            (
+                "-jf",
+                "uid_hack pid ppid pgid sid c stime tname time cmd",
+                "UID PID PPID PGID SID C STIME TTY TIME CMD",
+            ),
+            (
+                "-c",
+                "pid class pri tname time ucmd",
+                "PID CLS PRI TTY TIME CMD",
+            ),
+            (
+                "-cf",
+                "uid_hack pid ppid class pri stime tname time cmd",
+                "UID PID PPID CLS PRI STIME TTY TIME CMD",
+            ),
+            (
+                "-cl",
+                "f s uid pid ppid class pri addr_1 sz wchan tname time ucmd",
+                "F S UID PID PPID CLS PRI ADDR SZ WCHAN TTY TIME CMD",
+            ),
+            ("-L", "pid lwp tname time ucmd", "PID LWP TTY TIME CMD"),
+            ("-T", "pid spid tname time ucmd", "PID SPID TTY TIME CMD"),
+            (
+                "-eLf",
+                "uid_hack pid ppid lwp c nlwp stime tname time cmd",
+                "UID PID PPID LWP C NLWP STIME TTY TIME CMD",
+            ),
+            (
+                "-FL",
+                "uid_hack pid ppid lwp c nlwp sz rss psr stime tname time cmd",
+                "UID PID PPID LWP C NLWP SZ RSS PSR STIME TTY TIME CMD",
+            ),
+            (
+                "-lL",
+                "f s uid pid ppid lwp c opri ni addr_1 sz wchan tname time ucmd",
+                "F S UID PID PPID LWP C PRI NI ADDR SZ WCHAN TTY TIME CMD",
+            ),
+            (
+                "-jL",
+                "pid pgid sid lwp tname time ucmd",
+                "PID PGID SID LWP TTY TIME CMD",
+            ),
+            (
+                "-fT",
+                "uid_hack pid spid ppid c stime tname time cmd",
+                "UID PID SPID PPID C STIME TTY TIME CMD",
+            ),
+            (
+                "-lT",
+                "f s uid pid spid ppid c opri ni addr_1 sz wchan tname time ucmd",
+                "F S UID PID SPID PPID C PRI NI ADDR SZ WCHAN TTY TIME CMD",
+            ),
+            ("-P", "pid psr tname time ucmd", "PID PSR TTY TIME CMD"),
+            ("-M", "label pid tname time ucmd", "LABEL PID TTY TIME CMD"),
+            ("-Z", "label pid tname time ucmd", "LABEL PID TTY TIME CMD"),
+            (
+                "-l x",
+                "f s uid pid ppid c opri ni addr_1 sz wchan tname bsdtime cmd",
+                "F S UID PID PPID C PRI NI ADDR SZ WCHAN TTY TIME CMD",
+            ),
+            (
+                "-f x",
+                "uid_hack pid ppid c stime tname stat bsdtime cmd",
+                "UID PID PPID C STIME TTY STAT TIME CMD",
+            ),
+            (
+                "-L x",
+                "pid lwp tname stat bsdtime args",
+                "PID LWP TTY STAT TIME COMMAND",
+            ),
+            (
+                "-j x",
+                "pid pgid sid tname stat bsdtime args",
+                "PID PGID SID TTY STAT TIME COMMAND",
+            ),
+            (
+                "x",
+                "pid tname stat bsdtime args",
+                "PID TTY STAT TIME COMMAND",
+            ),
+            (
+                "1",
+                "pid tname stat bsdtime args",
+                "PID TTY STAT TIME COMMAND",
+            ),
+            (
+                "-x",
+                "pid tname stat bsdtime args",
+                "PID TTY STAT TIME COMMAND",
+            ),
+            (
+                "aux",
+                "user pid pcpu pmem vsz rss tname stat start_time bsdtime args",
+                "USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND",
+            ),
+            (
+                "-aux",
+                "user pid pcpu pmem vsz rss tname stat start_time bsdtime args",
+                "USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND",
+            ),
+            (
+                "v",
+                "pid tname stat bsdtime maj_flt m_trs m_drs rss pmem args",
+                "PID TTY STAT TIME MAJFL TRS DRS RSS %MEM COMMAND",
+            ),
+            (
+                "axjf",
+                "ppid pid pgid sid tname tpgid stat uid bsdtime args",
+                "PPID PID PGID SID TTY TPGID STAT UID TIME COMMAND",
+            ),
+            (
+                "-ajx",
+                "ppid pid pgid sid tname tpgid stat uid bsdtime args",
+                "PPID PID PGID SID TTY TPGID STAT UID TIME COMMAND",
+            ),
+            (
+                "l",
+                "flags uid pid ppid priority nice vsz rss wchan stat tname bsdtime args",
+                "F UID PID PPID PRI NI VSZ RSS WCHAN STAT TTY TIME COMMAND",
+            ),
+            (
+                "s",
+                "uid pid pending sig_block sig_ignore caught stat tname bsdtime args",
+                "UID PID PENDING BLOCKED IGNORED CAUGHT STAT TTY TIME COMMAND",
+            ),
+            (
+                "X",
+                "pid start_stack esp eip timeout alarm stat tname bsdtime args",
+                "PID STACKP ESP EIP TMOUT ALARM STAT TTY TIME COMMAND",
+            ),
+            (
+                "Z",
+                "label pid tname stat bsdtime args",
+                "LABEL PID TTY STAT TIME COMMAND",
+            ),
+            ("--context", "pid context command", "PID CONTEXT COMMAND"),
+            (
+                "-xm",
+                "pid tname majflt minflt m_trs m_drs m_size m_swap rss m_share vm_lib m_dt args",
+                "PID TTY MAJFLT MINFLT TRS DRS SIZE SWAP RSS SHRD LIB DT COMMAND",
+            ),
+            (
+                "-j u",
+                "user pid pgid sid pcpu pmem vsz rss tname stat start_time bsdtime args",
+                "USER PID PGID SID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND",
+            ),
+            (
+                "-j l",
+                "flags uid pid ppid pgid sid priority nice vsz rss wchan stat tname bsdtime args",
+                "F UID PID PPID PGID SID PRI NI VSZ RSS WCHAN STAT TTY TIME COMMAND",
+            ),
+            (
+                "-L l",
+                "flags uid pid ppid lwp priority nice vsz rss wchan stat tname bsdtime args",
+                "F UID PID PPID LWP PRI NI VSZ RSS WCHAN STAT TTY TIME COMMAND",
+            ),
+            (
+                "-T j",
+                "ppid pid spid pgid sid tname tpgid stat uid bsdtime args",
+                "PPID PID SPID PGID SID TTY TPGID STAT UID TIME COMMAND",
+            ),
+            (
+                "-c l",
+                "flags uid pid ppid class pri vsz rss wchan stat tname bsdtime args",
+                "F UID PID PPID CLS PRI VSZ RSS WCHAN STAT TTY TIME COMMAND",
+            ),
+            (
+                "-y l",
+                "uid pid ppid priority nice vsz rss wchan stat tname bsdtime args",
+                "UID PID PPID PRI NI VSZ RSS WCHAN STAT TTY TIME COMMAND",
+            ),
+            (
+                "-M u",
+                "label user pid pcpu pmem vsz rss tname stat start_time bsdtime args",
+                "LABEL USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND",
+            ),
+            (
+                "u -L",
+                "user pid lwp pcpu nlwp pmem vsz rss tname stat start_time bsdtime args",
+                "USER PID LWP %CPU NLWP %MEM VSZ RSS TTY STAT START TIME COMMAND",
+            ),
+            (
+                "-T u",
+                "user pid spid pcpu pmem vsz rss tname stat start_time bsdtime args",
+                "USER PID SPID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND",
+            ),
+            (
+                "-L s",
+                "uid pid lwp pending sig_block sig_ignore caught stat tname bsdtime args",
+                "UID PID LWP PENDING BLOCKED IGNORED CAUGHT STAT TTY TIME COMMAND",
+            ),
+            (
+                "-L --context",
+                "pid lwp context command",
+                "PID LWP CONTEXT COMMAND",
+            ),
+            ("-m -L", "pid lwp tname time ucmd", "PID LWP TTY TIME CMD"),
+            (
+                "H -L",
+                "pid lwp tname stat bsdtime args",
+                "PID LWP TTY STAT TIME COMMAND",
+            ),
+        ];
+        for (line, expected_names, expected_headers) in cases {
+            let query = query(&words(line));
+            assert_eq!(names(&query), expected_names, "ps {line}");
+            assert_eq!(headers(&query), expected_headers, "ps {line}");
+        }
+    }
+
+    /// `-o`, `-O`, `o`, `O` and `--format` lists.
+    #[test]
+    fn own_formats() {
+        let cases = [
+            ("-eo pid,comm --sort=-pid", "pid comm", "PID COMMAND"),
+            ("ax o pid,ppid", "pid ppid", "PID PPID"),
+            ("-o pid -o ppid", "pid ppid", "PID PPID"),
+            ("-o pid,", "pid", "PID"),
+            ("--format pid,ppid", "pid ppid", "PID PPID"),
+            (
+                "-O ppid,tty",
+                "pid ppid tty state tname time command",
+                "PID PPID TT S TTY TIME COMMAND",
+            ),
+            (
+                "-O tty -o pid",
+                "pid tty state tname time command pid",
+                "PID TT S TTY TIME COMMAND PID",
+            ),
+            (
+                "O tty",
+                "pid tty state tname cputime comm",
+                "PID TT S TTY TIME COMMAND",
+            ),
+            (
+                "Opid",
+                "pid pid state tname cputime comm",
+                "PID PID S TTY TIME COMMAND",
+            ),
+            (
+                "-o DefBSD",
+                "pid tname stat bsdtime args",
+                "PID TTY STAT TIME COMMAND",
+            ),
+            ("-f -o pid", "pid", "PID"),
+            ("-c -o pid -p1", "pid", "PID"),
+            ("-M -o pid,lwp", "pid lwp", "PID LWP"),
+            ("-L -o pid,tid", "pid tid", "PID TID"),
+        ];
+        for (line, expected_names, expected_headers) in cases {
+            let query = query(&words(line));
+            assert_eq!(names(&query), expected_names, "ps {line}");
+            assert_eq!(headers(&query), expected_headers, "ps {line}");
+        }
+    }
+
+    #[test]
+    fn headers_and_widths_given_in_a_list() {
+        let columns = query(&["-o", "pid=ID,comm:20,args=A=B,tty:9=TERMINAL,pid=X:5"]).columns;
+        let specs: Vec<(&str, &str, Option<usize>)> = columns
+            .iter()
+            .map(|c| (c.keyword.name, c.header.as_str(), c.width))
+            .collect();
+        assert_eq!(
+            specs,
+            [
+                ("pid", "ID", None),
+                ("comm", "COMMAND", Some(20)),
+                ("args", "A=B", Some(27)),
+                ("tty", "TERMINAL", Some(9)),
+                ("pid", "X:5", None),
+            ]
+        );
+        let wide = query(&["-o", "tty=A_LONG_HEADER,pid="]).columns;
+        assert_eq!(wide[0].width, Some(13));
+        assert_eq!(wide[1].header, "");
+        let renamed = query(&["-o", "DefBSD=Z"]).columns;
+        assert!(renamed.iter().all(|c| c.header == "Z"));
+        assert_eq!(renamed[1].width, Some(8));
+    }
+
+    /// ps has no Unix98 "the header runs to the end" rule: a blank ends it.
+    #[test]
+    fn a_header_stops_at_a_separator() {
+        assert_eq!(
+            error(&["-o", "pid=A B"]),
+            "unknown user-defined format specifier \"B\""
+        );
+        // Two arguments: -o pid=A, then B as BSD letters.
+        assert_eq!(
+            error(&["-o", "pid=A", "B"]),
+            "unsupported option (BSD syntax)"
+        );
+    }
+
+    #[test]
+    fn aix_descriptors() {
+        let query = query(&["-o", "%p %c"]);
+        assert_eq!(names(&query), "pid  comm ");
+        assert_eq!(headers(&query), "PID   COMMAND ");
+        let widths: Vec<Option<usize>> = query.columns.iter().map(|c| c.width).collect();
+        assert_eq!(widths, [None, Some(1), Some(15), Some(0)]);
+        assert_eq!(headers(&self::query(&["-o", "x%p"])), "x PID ");
+        // Columns read before the failure stay in front.
+        assert_eq!(names(&self::query(&["-o", "c %p"])), "c  pid ");
+        assert_eq!(error(&["-o", "%"]), "missing AIX field descriptor");
+        assert_eq!(error(&["-o", "%q"]), "unknown AIX field descriptor");
+        assert_eq!(error(&["-o", "xy%p"]), "improper AIX field descriptor");
+        assert_eq!(
+            error(&["-o", "pid,%cpu,bogus"]),
+            "improper AIX field descriptor"
+        );
+    }
+
+    #[test]
+    fn sort_keys() {
+        assert_eq!(sort(&["-eo", "pid,comm", "--sort=-pid"]), [("pid", true)]);
+        assert_eq!(
+            sort(&["--sort", "+pid,-ppid"]),
+            [("pid", false), ("ppid", true)]
+        );
+        assert_eq!(sort(&["k", "-pid"]), [("pid", true)]);
+        assert_eq!(sort(&["--sort", "pid,"]), [("pid", false)]);
+        assert_eq!(sort(&["Op"]), [("pid", false)]);
+        assert_eq!(sort(&["O-p"]), [("pid", true)]);
+        assert_eq!(sort(&["O+p-P"]), [("pid", false), ("ppid", true)]);
+        // A letter with no sign before it (but the first) sorts nothing.
+        assert_eq!(sort(&["ax", "O-rc"]), [("rss", true)]);
+        // K stands for nothing, J for no keyword: the codes end there.
+        assert_eq!(sort(&["OpKr"]), [("pid", false)]);
+        assert_eq!(sort(&["OJ"]), []);
+        // O is a format when a long sort is given too.
+        let both = query(&["Opid", "--sort=ppid"]);
+        assert_eq!(names(&both), "pid pid state tname cputime comm");
+        assert_eq!(both.sort[0].keyword.name, "ppid");
+    }
+
+    #[test]
+    fn aux_without_and_with_a_user_named_x() {
+        let aux = query(&["-aux"]);
+        assert!(aux.select.all);
+        assert_eq!(aux.select.lists, []);
+        let with_x = Fake {
+            user_x: true,
+            ..Fake::default()
+        };
+        let dash_a_u_x = invocation_with(&with_x, &["-aux"]).query;
+        assert_eq!(headers(&dash_a_u_x), "PID TTY TIME CMD");
+        assert!(!dash_a_u_x.select.all);
+        assert_eq!(dash_a_u_x.select.simple_bits, Some(0x0303));
+        assert_eq!(dash_a_u_x.select.lists, [SelectList::Euid(vec![1001])]);
+        // Without x, `-aux f` fails in both passes: the first message shows.
+        assert_eq!(error(&["-aux", "f"]), "user name does not exist");
+    }
+
+    #[test]
+    fn simple_selection_table() {
+        let cases: [(&str, Option<u16>); 13] = [
+            ("", Some(0xaa00)),
+            ("-f", Some(0xaa00)),
+            ("-a", Some(0x0303)),
+            ("-d", Some(0x3333)),
+            ("-a -d", Some(0x3f3f)),
+            ("g", Some(0x0a0a)),
+            ("u", Some(0x0a0a)),
+            ("1", None),
+            ("a", Some(0x0f0f)),
+            ("ag", Some(0x0f0f)),
+            ("x", Some(0xaaaa)),
+            ("-x", Some(0xaaaa)),
+            ("g -p 1", Some(0x0a0a)),
+        ];
+        for (line, bits) in cases {
+            let select = select(&words(line));
+            assert_eq!(select.simple_bits, bits, "ps {line}");
+            assert!(!select.all, "ps {line}");
+        }
+        for line in ["-e", "-A", "ax", "-ax", "aux", "xa", "-e x"] {
+            let select = select(&words(line));
+            assert!(select.all, "ps {line}");
+            assert_eq!(select.simple_bits, None, "ps {line}");
+        }
+        assert_eq!(error(&["-a", "x"]), "process selection options conflict");
+        assert_eq!(error(&["-d", "a"]), "process selection options conflict");
+        assert_eq!(error(&["-a", "g"]), "process selection options conflict");
+        assert_eq!(error(&["a", "-a"]), "process selection options conflict");
+    }
+
+    #[test]
+    fn selection_lists() {
+        assert_eq!(
+            select(&["-p", "1", "2"]).lists,
+            [SelectList::Pid(vec![1]), SelectList::Pid(vec![2])]
+        );
+        assert_eq!(
+            select(&["-p", "1,0x10 010", "--ppid=1"]).lists,
+            [SelectList::Pid(vec![1, 16, 8]), SelectList::Ppid(vec![1])]
+        );
+        assert_eq!(
+            select(&["1", "-2", "+3", "4"]).lists,
+            [
+                SelectList::Pid(vec![1, 4]),
+                SelectList::Pgrp(vec![2]),
+                SelectList::Session(vec![3])
+            ]
+        );
+        assert_eq!(select(&["x1,2"]).lists, [SelectList::Pid(vec![1, 2])]);
+        assert_eq!(select(&["up1"]).lists, [SelectList::Pid(vec![1])]);
+        assert_eq!(
+            select(&["-u", "root,65534", "-U", "nobody", "U", "0"]).lists,
+            [
+                SelectList::Euid(vec![0, 65534]),
+                SelectList::Ruid(vec![65534]),
+                SelectList::Euid(vec![0])
+            ]
+        );
+        assert_eq!(
+            select(&["-G", "root", "--group=nogroup", "--Group", "7"]).lists,
+            [
+                SelectList::Rgid(vec![0]),
+                SelectList::Egid(vec![65534]),
+                SelectList::Rgid(vec![7])
+            ]
+        );
+        // -g: sessions when every item is a PID, else groups.
+        assert_eq!(
+            select(&["-g", "65534"]).lists,
+            [SelectList::Session(vec![65534])]
+        );
+        assert_eq!(select(&["-g", "0"]).lists, [SelectList::Egid(vec![0])]);
+        assert_eq!(select(&["-g", "root"]).lists, [SelectList::Egid(vec![0])]);
+        assert_eq!(select(&["-s", "1", "--sid", "2"]).lists.len(), 2);
+        let long_name = "a".repeat(70);
+        assert_eq!(
+            select(&["-C", &format!("bash,{long_name}")]).lists,
+            [SelectList::Command(vec![
+                b"bash".to_vec(),
+                long_name.as_bytes()[..63].to_vec()
+            ])]
+        );
+        assert_eq!(
+            select(&["-q", "3,1,2"]).lists,
+            [SelectList::QuickPid(vec![3, 1, 2])]
+        );
+    }
+
+    #[test]
+    fn terminals() {
+        assert_eq!(
+            select(&["-t", "pts/0,/dev/pts/1,tty1,co,-,?"]).lists,
+            [SelectList::Tty(vec![PTS0, PTS1, TTY1, CONSOLE, 0, 0])]
+        );
+        // A one-character name that is a file here: the shell ate a `?`.
+        assert_eq!(select(&["-t", "Q"]).lists, [SelectList::Tty(vec![0])]);
+        assert_eq!(error(&["-t", "R"]), "TTY could not be found");
+        let on_pts1 = Fake {
+            own_tty: PTS1,
+            ..Fake::default()
+        };
+        for args in [&["T"][..], &["t"], &["--tty", "1"], &["t", "pts/1"]] {
+            let lists = invocation_with(&on_pts1, args).query.select.lists;
+            assert_eq!(lists, [SelectList::Tty(vec![PTS1])], "{args:?}");
+        }
+        // t takes the next word whatever it looks like.
+        assert_eq!(error(&["t", "-o"]), "TTY could not be found");
+    }
+
+    #[test]
+    fn negation_running_and_unknown_names() {
+        let negated = select(&["-N", "-u", "nosuch"]);
+        assert!(negated.negate);
+        assert_eq!(negated.lists, [SelectList::Euid(vec![u32::MAX])]);
+        assert_eq!(error(&["-u", "nosuch", "-N"]), "user name does not exist");
+        assert_eq!(
+            select(&["--deselect", "-G", "nosuch"]).lists,
+            [SelectList::Rgid(vec![u32::MAX])]
+        );
+        let running = select(&["r", "-N"]);
+        assert!(running.running_only && running.negate);
+        assert_eq!(running.simple_bits, Some(0x0a0a));
+        assert!(select(&["-e", "-N"]).all);
+    }
+
+    #[test]
+    fn thread_forest_and_header_modes() {
+        let cases = [
+            ("-L", ThreadMode::UnixL),
+            ("-T", ThreadMode::UnixT),
+            ("H", ThreadMode::BsdH),
+            ("m", ThreadMode::AfterProcess),
+            ("M", ThreadMode::AfterProcess),
+            ("-m", ThreadMode::AfterProcess),
+            ("-m -L", ThreadMode::AfterProcess),
+            ("H -L", ThreadMode::BsdH),
+            ("-eLf", ThreadMode::UnixL),
+            ("-ef", ThreadMode::Off),
+        ];
+        for (line, mode) in cases {
+            assert_eq!(query(&words(line)).threads, mode, "ps {line}");
+        }
+        assert_eq!(query(&["--forest"]).forest, ForestMode::Art);
+        assert_eq!(query(&["axjf"]).forest, ForestMode::Art);
+        assert_eq!(query(&["-ejH"]).forest, ForestMode::Indent);
+        assert_eq!(query(&["-H", "f"]).forest, ForestMode::Art);
+        assert_eq!(query(&["f", "-H"]).forest, ForestMode::Indent);
+        assert_eq!(query(&[]).headers, Headers::Once);
+        assert_eq!(query(&["h"]).headers, Headers::None);
+        assert_eq!(query(&["-h"]).headers, Headers::None);
+        assert_eq!(query(&["--no-headers"]).headers, Headers::None);
+        assert_eq!(query(&["--headers"]).headers, Headers::Repeat);
+    }
+
+    #[test]
+    fn bsd_modifiers_and_width() {
+        let modifiers = query(&["cenS"]).modifiers;
+        assert!(modifiers.true_command && modifiers.environment);
+        assert!(modifiers.numeric && modifiers.cumulative);
+        assert!(query(&["--cumulative"]).modifiers.cumulative);
+        // The retry reads -c as BSD c once -c -o has failed.
+        assert!(query(&["-c", "-o", "pid"]).modifiers.true_command);
+        assert_eq!(query(&["w"]).wide, 1);
+        assert_eq!(query(&["-ww", "w"]).wide, 3);
+        let sized = query(&["--cols", "100", "w", "--rows=0x10"]);
+        assert_eq!(
+            (sized.columns_option, sized.rows_option, sized.wide),
+            (Some(100), Some(16), 1)
+        );
+        assert_eq!(query(&["--width:80"]).columns_option, Some(80));
+        assert_eq!(query(&["--columns", " 80"]).columns_option, Some(80));
+    }
+
+    #[test]
+    fn the_second_pass() {
+        // -x fails in the first pass and is BSD x in the second.
+        assert_eq!(select(&["-x"]).simple_bits, Some(0xaaaa));
+        // -ex is BSD e and x, not -e.
+        let ex = query(&["-ex"]);
+        assert!(ex.modifiers.environment && !ex.select.all);
+        // A SysV option without its list becomes a BSD letter.
+        assert_eq!(headers(&query(&["-u"])), headers(&query(&["u"])));
+        assert_eq!(query(&["-s"]).columns[2].keyword.name, "pending");
+        assert_eq!(query(&["-k", "pid"]).sort[0].keyword.name, "pid");
+        // -f -o conflict in the first pass; the second reads f as forest.
+        let forest = query(&["-f", "-o", "pid"]);
+        assert_eq!(forest.forest, ForestMode::Art);
+        assert_eq!(names(&forest), "pid");
+        // The retry fails on any dashless argument: the first message shows.
+        assert_eq!(error(&["-x", "m"]), "must set personality to get -x option");
+        assert_eq!(error(&["a", "-x"]), "must set personality to get -x option");
+        assert_eq!(error(&["-Ax"]), "must set personality to get -x option");
+    }
+
+    #[test]
+    fn exclusive_options() {
+        assert_eq!(exclusive(&["L"]), Exclusive::ListKeywords);
+        assert_eq!(exclusive(&["V"]), Exclusive::Version);
+        assert_eq!(exclusive(&["-V"]), Exclusive::Version);
+        assert_eq!(exclusive(&["--version"]), Exclusive::Version);
+        assert_eq!(exclusive(&["--info"]), Exclusive::Info);
+        assert_eq!(exclusive(&["--help"]), Exclusive::Help(HelpSection::Usage));
+        assert_eq!(
+            exclusive(&["--help=all"]),
+            Exclusive::Help(HelpSection::All)
+        );
+        assert_eq!(exclusive(&["--help:l"]), Exclusive::Help(HelpSection::List));
+        assert_eq!(
+            exclusive(&["--help", "o"]),
+            Exclusive::Help(HelpSection::Output)
+        );
+        assert_eq!(
+            exclusive(&["--help", "threads"]),
+            Exclusive::Help(HelpSection::Threads)
+        );
+        assert_eq!(
+            exclusive(&["--help", "-e"]),
+            Exclusive::Help(HelpSection::Usage)
+        );
+        assert_eq!(
+            exclusive(&["-e", "--help", "m"]),
+            Exclusive::Help(HelpSection::Misc)
+        );
+        // The second pass reaches it after -x.
+        assert_eq!(
+            exclusive(&["-x", "--help", "s"]),
+            Exclusive::Help(HelpSection::Simple)
+        );
+        assert_eq!(error(&["-Q", "--help"]), "unsupported SysV option");
+        assert_eq!(error(&["-V", "x"]), "the option is exclusive: -V");
+        assert_eq!(
+            error(&["--version=1"]),
+            "the option is exclusive: --version"
+        );
+    }
+
+    #[test]
+    fn quick_pid_conflicts() {
+        let cases = [
+            ("-q1 -q2", "q/-q/--quick-pid can only be used once."),
+            (
+                "-q 1 -p 2",
+                "q/-q/--quick-pid cannot be combined with other selection options.",
+            ),
+            (
+                "q 1 T",
+                "q/-q/--quick-pid cannot be combined with other selection options.",
+            ),
+            (
+                "-q 1 --forest",
+                "q/-q/--quick-pid cannot be used together with forest type listings.",
+            ),
+            (
+                "-q 1 --sort pid",
+                "q/-q,--quick-pid cannot be used together with sort options.",
+            ),
+            (
+                "-q 1 -N",
+                "q/-q/--quick-pid cannot be used together with negation switches.",
+            ),
+        ];
+        for (line, message) in cases {
+            let error = error_with(&Fake::default(), &words(line));
+            assert_eq!(error.kind, PsErrorKind::Plain, "ps {line}");
+            assert_eq!(error.message, message, "ps {line}");
+        }
+        let with_x = select(&["-q", "1", "x"]);
+        assert_eq!(with_x.simple_bits, Some(0xaaaa));
+        assert_eq!(with_x.lists, [SelectList::QuickPid(vec![1])]);
+    }
+
+    #[test]
+    fn the_internal_error_of_c_without_pri() {
+        let error = error_with(&Fake::default(), &["-c", "u"]);
+        assert_eq!(error.kind, PsErrorKind::Plain);
+        assert_eq!(
+            error.message,
+            "ps:src/ps/sortformat.c:900: internal error: no PRI for -c option"
+        );
+    }
+
+    #[test]
+    fn ps_format_environment() {
+        let with = |format| Fake {
+            ps_format: Some(format),
+            ..Fake::default()
+        };
+        let used = invocation_with(&with("pid,ppid"), &["-L"]);
+        assert_eq!(names(&used.query), "pid ppid");
+        assert!(used.warnings.is_empty());
+        // Any format option or modifier keeps it out.
+        assert_eq!(
+            names(&invocation_with(&with("pid"), &["-f"]).query)
+                .split(' ')
+                .count(),
+            8
+        );
+        assert_eq!(
+            names(&invocation_with(&with("pid"), &["-o", "comm"]).query),
+            "comm"
+        );
+        let ignored = invocation_with(&with("zzz"), &["-p", "1"]);
+        assert_eq!(headers(&ignored.query), "PID TTY TIME CMD");
+        assert_eq!(
+            ignored.warnings,
+            ["warning: $PS_FORMAT ignored. (unknown user-defined format specifier \"zzz\")"]
+        );
+        // ps keeps its first unknown-name message: -Op failed as -O p.
+        let sticky = invocation_with(&with("zzz"), &["-Op"]);
+        assert_eq!(
+            sticky.warnings,
+            ["warning: $PS_FORMAT ignored. (unknown user-defined format specifier \"p\")"]
+        );
+        assert_eq!(
+            error_with(&with("pid"), &["-L", "-m"]).message,
+            "tell <procps@freelists.org> what you want (-L/-T, -m/m/H, and $PS_FORMAT)"
+        );
+        // A warning from a first pass that then failed is kept.
+        let failed = error_with(&with("zzz"), &["-a", "g"]);
+        assert_eq!(failed.message, "process selection options conflict");
+        assert_eq!(failed.warnings.len(), 1);
+    }
+
+    #[test]
+    fn pscope_options() {
+        let plain = invocation(&["--format=jsonl"]);
+        assert_eq!(plain.pscope.format, Some(OutputFormat::Jsonl));
+        assert!(!plain.ps_options_given);
+        assert_eq!(headers(&plain.query), "PID TTY TIME CMD");
+        let json_e = invocation(&["--json", "-e"]);
+        assert!(json_e.pscope.json && json_e.ps_options_given && json_e.query.select.all);
+        let all = invocation(&[
+            "--color=never",
+            "--proc-root",
+            "/tmp/p",
+            "--jobs:2",
+            "--state",
+            "RS",
+            "--name=^ba",
+            "--format",
+            "csv",
+            "--width",
+            "90",
+        ]);
+        assert!(!all.ps_options_given);
+        assert_eq!(
+            all.pscope,
+            PscopeOptions {
+                json: false,
+                format: Some(OutputFormat::Csv),
+                color: Some(ColorChoice::Never),
+                proc_root: Some(PathBuf::from("/tmp/p")),
+                jobs: Some(2),
+                state: Some("RS".to_string()),
+                name: Some("^ba".to_string()),
+            }
+        );
+        assert_eq!(all.query.columns_option, Some(90));
+        // Any other --format value is a ps format list.
+        let list = invocation(&["--format", "pid"]);
+        assert!(list.ps_options_given && list.pscope.format.is_none());
+        assert_eq!(names(&list.query), "pid");
+        assert!(!invocation(&[]).ps_options_given);
+        assert!(invocation(&["--rows", "5"]).ps_options_given);
+        assert_eq!(
+            error(&["--color", "blue"]),
+            "auto, always or never must follow --color"
+        );
+        assert_eq!(
+            error(&["--jobs", "0"]),
+            "a number from 1 to 64 must follow --jobs"
+        );
+        assert_eq!(
+            error(&["--json=1"]),
+            "option --json does not take an argument"
+        );
+        assert_eq!(
+            error(&["--proc-root"]),
+            "a directory must follow --proc-root"
+        );
+        assert_eq!(error(&["--state="]), "state letters must follow --state");
+        assert_eq!(
+            error(&["--name"]),
+            "a regular expression must follow --name"
+        );
+    }
+
+    #[test]
+    fn arguments_that_are_not_utf8() {
+        use std::os::unix::ffi::OsStringExt;
+        let run = |args: Vec<Vec<u8>>| {
+            let args: Vec<OsString> = args.into_iter().map(OsString::from_vec).collect();
+            parse(&args, &Fake::default())
+        };
+        let comm = run(vec![b"-C".to_vec(), b"caf\xe9".to_vec()]);
+        let Ok(Parsed::Query(comm)) = comm else {
+            panic!("{comm:?}")
+        };
+        assert_eq!(
+            comm.query.select.lists,
+            [SelectList::Command(vec![b"caf\xe9".to_vec()])]
+        );
+        let bad_key = run(vec![b"-o".to_vec(), b"p\xffd".to_vec()]).unwrap_err();
+        assert_eq!(
+            bad_key.message,
+            "unknown user-defined format specifier \"p\u{fffd}d\""
+        );
+        let bad_option = run(vec![b"--p\xffd".to_vec()]).unwrap_err();
+        assert_eq!(bad_option.message, "unknown gnu long option");
+        let root = run(vec![b"--proc-root".to_vec(), b"/tmp/\xff".to_vec()]);
+        let Ok(Parsed::Query(root)) = root else {
+            panic!("{root:?}")
+        };
+        assert_eq!(
+            root.pscope.proc_root.unwrap().as_os_str().as_bytes(),
+            b"/tmp/\xff"
+        );
+    }
+
+    /// Every message of ps's first pass, with an invocation that gives it.
+    #[test]
+    fn error_messages() {
+        let cases = [
+            // An option's argument is missing.
+            ("-C", "list of command names must follow -C"),
+            ("-C ''", "list of command names must follow -C"),
+            ("-G", "list of real groups must follow -G"),
+            (
+                "x -g",
+                "list of session leaders OR effective group names must follow -g",
+            ),
+            (
+                "-g nosuchgrp",
+                "list of session leaders OR effective group IDs was invalid",
+            ),
+            ("-O", "format or sort specification must follow -O"),
+            ("-U", "list of real users must follow -U"),
+            ("-o", "format specification must follow -o"),
+            ("-o ''", "format specification must follow -o"),
+            ("-p", "list of process IDs must follow -p"),
+            ("-p ''", "list of process IDs must follow -p"),
+            ("-q", "List of process IDs must follow -q."),
+            ("x -s", "list of session IDs must follow -s"),
+            ("x -t", "list of terminals (pty, tty...) must follow -t"),
+            ("x -u", "list of users must follow -u"),
+            ("O", "format or sort specification must follow O"),
+            ("k", "long sort specification must follow 'k'"),
+            ("o", "format specification must follow o"),
+            ("p", "list of process IDs must follow p"),
+            ("q", "List of process IDs must follow q."),
+            ("U", "list of users must follow U"),
+            ("--Group", "list of real groups must follow --Group"),
+            ("--User", "list of real users must follow --User"),
+            ("--group", "list of effective groups must follow --group"),
+            ("--user", "list of effective users must follow --user"),
+            ("--pid", "list of process IDs must follow --pid"),
+            ("--pid=", "list of process IDs must follow --pid"),
+            ("--ppid", "list of process IDs must follow --ppid"),
+            (
+                "--quick-pid",
+                "List of process IDs must follow --quick-pid.",
+            ),
+            ("--sid", "some sid thing(s) must follow --sid"),
+            ("--tty", "list of ttys must follow --tty"),
+            ("--sort", "long sort specification must follow --sort"),
+            ("--sort=", "long sort specification must follow --sort"),
+            ("--format", "format specification must follow --format"),
+            ("--format=", "format specification must follow --format"),
+            (
+                "--cols",
+                "number of columns must follow --cols, --width, or --columns",
+            ),
+            (
+                "--cols 0",
+                "number of columns must follow --cols, --width, or --columns",
+            ),
+            (
+                "--width x",
+                "number of columns must follow --cols, --width, or --columns",
+            ),
+            (
+                "--columns 2000000000",
+                "number of columns must follow --cols, --width, or --columns",
+            ),
+            ("--rows", "number of rows must follow --rows or --lines"),
+            ("--lines=0", "number of rows must follow --rows or --lines"),
+            // Unknown options and bad syntax.
+            ("-Q", "unsupported SysV option"),
+            ("-D x", "unsupported SysV option"),
+            ("N", "unsupported option (BSD syntax)"),
+            (
+                "W",
+                "obsolete W option not supported (you have a /dev/drum?)",
+            ),
+            ("-e-", "embedded '-' among SysV options makes no sense"),
+            ("ax-", "embedded '-' among BSD options makes no sense"),
+            ("--bogus", "unknown gnu long option"),
+            ("--Pid=1", "unknown gnu long option"),
+            ("--date-format=x", "unknown gnu long option"),
+            ("--no-headers-at-all-please", "unknown gnu long option"),
+            ("--", "garbage option"),
+            ("-", "garbage option"),
+            ("''", "garbage option"),
+            ("_", "garbage option"),
+            ("---", "garbage option"),
+            ("--9", "garbage option"),
+            ("-+", "garbage option"),
+            ("-x m", "must set personality to get -x option"),
+            ("-Vx", "the option is exclusive: -V"),
+            ("Vx", "the option is exclusive: V"),
+            ("L x", "the option is exclusive: L"),
+            ("--version x", "the option is exclusive: --version"),
+            ("--info x", "the option is exclusive: --info"),
+            // Arguments to options that take none.
+            ("--forest=1", "option --forest does not take an argument"),
+            ("--forest:", "option --forest does not take an argument"),
+            (
+                "--deselect=x",
+                "option --deselect does not take an argument",
+            ),
+            (
+                "--cumulative=",
+                "option --cumulative does not take an argument",
+            ),
+            (
+                "--noheaders=1",
+                "option --no-heading does not take an argument",
+            ),
+            ("--headers=1", "option --heading does not take an argument"),
+            ("h h", "only one heading option may be specified"),
+            ("hh", "only one heading option may be specified"),
+            (
+                "--headers --no-headers",
+                "only one heading option may be specified",
+            ),
+            ("--no-headers h", "only one heading option may be specified"),
+            // Bad list members.
+            ("-p 1,,2", "improper list"),
+            ("-p ,1", "improper list"),
+            ("-p 1,", "improper list"),
+            ("-p abc", "process ID list syntax error"),
+            ("-p 0x", "process ID list syntax error"),
+            ("1,2", "process ID list syntax error"),
+            ("-p1f", "process ID list syntax error"),
+            ("1 u", "process ID list syntax error"),
+            ("-p 0", "process ID out of range"),
+            ("-p -1", "process ID out of range"),
+            ("-p 2147483648", "process ID out of range"),
+            ("+", "process ID out of range"),
+            ("-s 0", "process ID out of range"),
+            ("-u nosuchuser", "user name does not exist"),
+            ("-u 4294967295", "user ID out of range"),
+            ("-G nosuchgrp", "group name does not exist"),
+            ("-G 4294967295", "group ID out of range"),
+            ("-t nosuchtty", "TTY could not be found"),
+            ("-t /nonexist", "TTY could not be found"),
+            ("-t /etc/passwd", "list member was not a TTY"),
+            // Thread options.
+            ("-L f", "thread display conflicts with forest display"),
+            ("-LH", "thread display conflicts with forest display"),
+            (
+                "-L --forest",
+                "thread display conflicts with forest display",
+            ),
+            ("Hm", "thread flags conflict; can't use H with m or -m"),
+            ("m -m", "thread flags conflict; can't use both m and -m"),
+            ("-L -T", "thread flags conflict; can't use both -L and -T"),
+            // Formats and sorts.
+            (
+                "-o bogus",
+                "unknown user-defined format specifier \"bogus\"",
+            ),
+            ("-o pid,,ppid", "improper format list"),
+            ("-o ,pid", "improper format list"),
+            ("-o pid:0", "column widths must be unsigned decimal numbers"),
+            (
+                "-o pid:05",
+                "column widths must be unsigned decimal numbers",
+            ),
+            ("-o pid:x", "column widths must be unsigned decimal numbers"),
+            (
+                "-o pid:3:4",
+                "column widths must be unsigned decimal numbers",
+            ),
+            (
+                "-o DefSysV:5",
+                "can not set width for a macro (multi-column) format specifier",
+            ),
+            ("-o %", "missing AIX field descriptor"),
+            ("-o %q", "unknown AIX field descriptor"),
+            ("-o xy%p", "improper AIX field descriptor"),
+            ("-f u", "conflicting format options"),
+            ("u l", "conflicting format options"),
+            ("X u", "conflicting format options"),
+            ("-F u", "conflicting format options"),
+            ("-l -o pid", "conflicting format options"),
+            ("-F -o pid", "conflicting format options"),
+            ("--context -o pid", "conflicting format options"),
+            ("u -o pid", "conflicting format options"),
+            (
+                "-j -o pid",
+                "can not use output modifiers with user-defined output",
+            ),
+            (
+                "-y -o pid",
+                "can not use output modifiers with user-defined output",
+            ),
+            (
+                "-Z -o pid",
+                "can not use output modifiers with user-defined output",
+            ),
+            (
+                "-m -L -o pid",
+                "-L/-T with H/m/-m and -o/-O/o/O is nonsense",
+            ),
+            (
+                "H -T -o comm",
+                "-L/-T with H/m/-m and -o/-O/o/O is nonsense",
+            ),
+            (
+                "-o pid -O tty",
+                "option -O can not follow other format options",
+            ),
+            (
+                "-o pid Opid",
+                "option O is neither first format nor sort order",
+            ),
+            (
+                "Opid O ppid",
+                "option O is neither first format nor sort order",
+            ),
+            ("--sort pid --sort ppid", "multiple sort options"),
+            ("--sort pid k ppid", "multiple sort options"),
+            ("Op --sort=pid", "multiple sort options"),
+            ("--sort=pid Op", "multiple sort options"),
+            ("--sort=bogus", "unknown sort specifier"),
+            ("--sort DefBSD", "unknown sort specifier"),
+            ("--sort=,pid", "improper sort list"),
+            ("Opp", "bad sorting code"),
+            ("O+", "bad sorting code"),
+            ("OP f", "PPID sort and forest output conflict"),
+            ("f OP", "PPID sort and forest output conflict"),
+            ("-y", "modifier -y without format -l makes no sense"),
+            ("-y -f", "modifier -y without format -l makes no sense"),
+            // Selection.
+            ("-a x", "process selection options conflict"),
+        ];
+        for (line, message) in cases {
+            assert_eq!(error(&words(line)), message, "ps {line}");
+        }
+    }
+
+    #[test]
+    fn long_unknown_names_are_cut_as_ps_cuts_them() {
+        let name = "a".repeat(60);
+        let message = error(&["-o", &name]);
+        assert_eq!(message.len(), 79);
+        assert!(message.starts_with("unknown user-defined format specifier \"aaa"));
+        assert!(!message.ends_with('"'));
+    }
+
+    #[test]
+    fn c_numbers() {
+        assert_eq!(c_strtoul(b"0x10"), (16, true));
+        assert_eq!(c_strtoul(b"010"), (8, true));
+        assert_eq!(c_strtoul(b"08"), (0, false));
+        assert_eq!(c_strtoul(b"+5"), (5, true));
+        assert_eq!(c_strtoul(b"\n7"), (7, true));
+        assert_eq!(c_strtoul(b"-1"), (u64::MAX, true));
+        assert_eq!(c_strtoul(b"99999999999999999999999"), (u64::MAX, true));
+        assert_eq!(c_strtoul(b""), (0, true));
+        assert_eq!(c_strtoul(b"+"), (0, false));
+        assert_eq!(c_strtol(b" -0x20"), (-32, true));
+        assert_eq!(c_strtol(b"99999999999999999999"), (i64::MAX, true));
+        assert_eq!(c_strtol(b"12ab"), (12, false));
+    }
+}
