@@ -274,6 +274,9 @@ pub enum Field {
     Wops,
     /// pscope's own: normal, zombie, exited-main-thread or orphan.
     Kind,
+    /// Text from an AIX format (`-o 'x %p'`): the column's header, printed
+    /// again on every row. Only [`AIX_TEXT`] has it.
+    AixText,
 }
 
 /// A keyword as typed after `-o`.
@@ -592,6 +595,20 @@ pub const KEYWORDS: &[Keyword] = &[
     kw("zoneid", "ZONEID", Width::Fixed(31), Align::Right, Rows::Every, Field::Nop, Sort::Noop, false),
     kw("kind", "KIND", Width::Fixed(18), Align::Left, Rows::Process, Field::Kind, Sort::Noop, false),
 ];
+
+/// The keyword behind the literal text of an AIX format such as
+/// `-o 'x %p'`. It has no name and is not in [`KEYWORDS`], so no list can
+/// name it; its column's header is the text and its width the text's length.
+pub const AIX_TEXT: Keyword = kw(
+    "",
+    "",
+    Width::Fixed(0),
+    Align::Left,
+    Rows::Every,
+    Field::AixText,
+    Sort::Noop,
+    false,
+);
 
 /// The keyword of this name (exact and case-sensitive, as in ps).
 pub fn find(name: &str) -> Option<&'static Keyword> {

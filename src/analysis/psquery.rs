@@ -32,8 +32,11 @@ pub struct PsQuery {
 pub struct PsSelect {
     /// `-e`, `-A`, `ax`: every process.
     pub all: bool,
-    /// The simple selection as procps's 16-bit table (see
-    /// `psselect::SimpleAttrs`), or `None` when only lists select.
+    /// The simple selection as procps's 16-bit table, or `None` when the
+    /// table is not consulted (every process, or lists alone). A process
+    /// passes when bit `i` is set, where `i` adds 1 if its euid is ps's,
+    /// 2 if it leads its session, 4 if it has no terminal and 8 if its
+    /// terminal is ps's own (0 when ps has none).
     pub simple_bits: Option<u16>,
     /// Lists add up (a process matching any is shown).
     pub lists: Vec<SelectList>,
@@ -67,10 +70,15 @@ pub enum SelectList {
 /// One output column.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnSpec {
+    /// The value; `keywords::AIX_TEXT` for the literal text of an AIX
+    /// format, which prints its header on every row.
     pub keyword: &'static Keyword,
     /// `-o key=HEADER` renames; otherwise the keyword's header.
     pub header: String,
-    /// `-o key:N` sets the width; `key=HEADER` widens it to the header.
+    /// `-o key:N` sets the width; `key=HEADER` widens a fixed width to the
+    /// header. `None` is the keyword's own width; for a `Width::Pid`
+    /// keyword that is the largest of the digits of pid_max, the keyword's
+    /// header and this header (as ps widens such a column).
     pub width: Option<usize>,
 }
 

@@ -7,6 +7,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
 
+mod ps_formats;
+pub mod ps_syntax;
+
 use crate::render::ColorChoice;
 
 const AFTER_HELP: &str = "\
