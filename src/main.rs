@@ -21,7 +21,9 @@ fn main() -> ExitCode {
             Ok(cli) => Job::Pscope(cli),
             Err(e) => return ExitCode::from(clap_error(e) as u8),
         },
-        Route::Ps(args) => Job::Ps(args),
+        // ps's listing runs on this thread, as ps does: a process that lists
+        // itself is then running (R), as ps's own line shows it.
+        Route::Ps(args) => return ExitCode::from(run(Job::Ps(args)) as u8),
     };
     // Trees are walked recursively; a generous stack keeps a chain of
     // thousands of nested processes from overflowing it. Only the pages

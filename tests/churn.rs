@@ -62,7 +62,11 @@ fn runs_stay_clean_under_process_churn() {
     for i in 0..runs {
         let args: Vec<String> = match i % 7 {
             0 => vec!["--json".into()],
-            1 => vec!["-o".into(), "pid,ppid,stat,ni,%cpu,rss,args".into()],
+            1 => vec![
+                "-e".into(),
+                "-o".into(),
+                "pid,ppid,stat,ni,%cpu,rss,args".into(),
+            ],
             2 => vec!["tree".into(), "-p".into(), "-a".into()],
             3 => vec!["tree".into(), "--json".into()],
             4 => vec!["zombies".into(), "--json".into()],

@@ -50,6 +50,9 @@ fn pipes_into_head_end_quietly() {
     for args in [
         vec!["--proc-root", &root],
         vec!["--proc-root", &root, "--json"],
+        vec!["--proc-root", &root, "aux"],
+        vec!["--proc-root", &root, "-ef", "--json"],
+        vec!["--proc-root", &root, "axjf"],
         vec!["--proc-root", &root, "--format", "jsonl"],
         vec!["--proc-root", &root, "tree", "-p", "-c"],
         vec!["--proc-root", &root, "tree", "--json"],
@@ -69,7 +72,7 @@ fn pipes_into_head_end_quietly() {
 #[test]
 fn closed_stdout_is_not_a_panic() {
     let mut child = pscope()
-        .arg("-o")
+        .args(["-e", "-o"])
         .arg("pid,args")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -139,7 +142,8 @@ fn usage_errors_name_what_was_expected() {
 #[test]
 fn listings_fit_the_width() {
     for width in [40, 60, 80, 100] {
-        let out = run(&["-w", &width.to_string()]);
+        // pscope's own listing; in ps syntax `-w` is ps's "wide".
+        let out = run(&["--width", &width.to_string()]);
         assert!(out.status.success());
         let text = stdout(&out);
         for line in text.lines() {
@@ -163,7 +167,7 @@ fn listings_fit_the_width() {
 /// PPID, NI and PRI.
 #[test]
 fn default_listing_has_the_columns_of_ps_aux() {
-    let out = run(&["-p", "1"]);
+    let out = run(&[]);
     let header = stdout(&out).lines().next().unwrap().to_string();
     let columns: Vec<&str> = header.split_whitespace().collect();
     for name in [

@@ -28,7 +28,7 @@ fn key_commands_work_for_an_unprivileged_user() {
         return skip("needs root and setpriv to run as nobody");
     }
     for args in [
-        &["-o", "pid,user,stat,ni,rss,args"][..],
+        &["-e", "-o", "pid,user,stat,ni,rss,args"][..],
         &["tree", "-p"],
         &["zombies"],
         &["orphans"],
@@ -170,6 +170,7 @@ fn a_process_limit_leaves_fewer_threads_not_a_failure() {
     let listing = [
         "--proc-root",
         &root,
+        "-e",
         "-o",
         "pid,ppid,stat,comm",
         "--no-headers",

@@ -42,7 +42,7 @@ fn compare(group: &str, locale: &str) -> usize {
     let n = group.split(',').count();
     let pscope_args = |cmd: &mut Command| {
         cmd.env("LC_ALL", locale)
-            .args(["--no-headers", "-o", group]);
+            .args(["-e", "--no-headers", "-o", group]);
     };
     let mut first = pscope();
     pscope_args(&mut first);
@@ -154,7 +154,7 @@ fn thread_rows_equal_ps_dash_l() {
     // Key on the LWP column (index 1): thread ids are unique.
     let group = "lwp,pid,stat,ni,pri,nlwp,time,comm";
     let n = group.split(',').count();
-    let run_pscope = || listing(pscope().args(["-L", "--no-headers", "-o", group]), n);
+    let run_pscope = || listing(pscope().args(["-e", "-L", "--no-headers", "-o", group]), n);
     let before = run_pscope();
     let ps = listing(
         Command::new("ps")

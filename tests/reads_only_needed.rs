@@ -42,7 +42,7 @@ fn stat_columns_read_stat_only() {
     if !have("strace") {
         return skip("strace is not installed");
     }
-    let lines = opened(&["-o", "pid,ppid,pgid,sid,ni,pri,comm"]);
+    let lines = opened(&["-e", "-o", "pid,ppid,pgid,sid,ni,pri,comm"]);
     assert!(count(&lines, "stat") > 10, "stat files are read");
     assert_eq!(
         count(&lines, "status"),
@@ -56,7 +56,7 @@ fn stat_columns_read_stat_only() {
     );
     assert_eq!(count(&lines, "environ"), 0);
 
-    let lines = opened(&["-o", "pid,stat,comm"]);
+    let lines = opened(&["-e", "-o", "pid,stat,comm"]);
     // This test's own process is a live user process: its status is read
     // (kernel threads and zombies are not; see below).
     let own_status = format!("\"{}/status\"", std::process::id());
@@ -144,7 +144,7 @@ fn memoryless_tasks_skip_status_when_only_memory_is_wanted() {
     let root = fake.root_arg();
 
     let status_opened = |columns: &str| -> Vec<String> {
-        let lines = opened(&["--proc-root", &root, "-o", columns]);
+        let lines = opened(&["--proc-root", &root, "-e", "-o", columns]);
         let mut pids: Vec<String> = lines
             .iter()
             .filter(|l| l.contains("/status\""))

@@ -35,10 +35,11 @@ pub fn cpu_time(ticks: u64, hz: u64) -> String {
     }
 }
 
-/// `bsdtime` (the TIME of `ps aux`): minutes and seconds, `MMM:SS`.
+/// `bsdtime` (the TIME of `ps aux`): minutes and seconds, `MMM:SS`, the
+/// minutes padded to three places as ps pads them.
 pub fn bsd_time(ticks: u64, hz: u64) -> String {
     let secs = ticks / hz.max(1);
-    format!("{}:{:02}", secs / 60, secs % 60)
+    format!("{:3}:{:02}", secs / 60, secs % 60)
 }
 
 /// `etime`: elapsed time as `[[DD-]HH:]MM:SS`.
@@ -87,15 +88,16 @@ pub fn mem_per_mille(rss_kb: u64, mem_total_kb: u64) -> u64 {
 
 pub fn percent_mem(rss_kb: u64, mem_total_kb: u64) -> String {
     let pm = mem_per_mille(rss_kb, mem_total_kb);
-    format!("{}.{}", pm / 10, pm % 10)
+    format!("{:2}.{}", pm / 10, pm % 10)
 }
 
-/// `start` (STARTED): `HH:MM:SS` within a day of now, else `Mon DD`.
+/// `start` (STARTED): `HH:MM:SS` within a day of now, else `  Mon DD`
+/// (eight characters either way, as ps writes them).
 pub fn start(epoch: i64, now: i64) -> String {
     if epoch.saturating_add(24 * 3600) > now {
         strftime(epoch, "%H:%M:%S")
     } else {
-        strftime(epoch, "%b %d")
+        strftime(epoch, "  %b %d")
     }
 }
 
@@ -245,7 +247,7 @@ mod tests {
         assert_eq!(cpu_time(0, 100), "00:00:00");
         assert_eq!(cpu_time(100 * 3725, 100), "01:02:05");
         assert_eq!(cpu_time(100 * (2 * 86400 + 5), 100), "2-00:00:05");
-        assert_eq!(bsd_time(100 * 3725, 100), "62:05");
+        assert_eq!(bsd_time(100 * 3725, 100), " 62:05");
         assert_eq!(elapsed(65), "01:05");
         assert_eq!(elapsed(3 * 3600 + 65), "03:01:05");
         assert_eq!(elapsed(86400 + 1), "1-00:00:01");
@@ -272,7 +274,7 @@ mod tests {
         assert_eq!(percent_cpu(5, 100_000, &sys()), "5.5");
         // Not started yet by the uptime clock: 0.
         assert_eq!(percent_cpu(5, 200_000, &sys()), "0.0");
-        assert_eq!(percent_mem(12_345, 1_000_000), "1.2");
+        assert_eq!(percent_mem(12_345, 1_000_000), " 1.2");
         assert_eq!(percent_mem(2_000_000, 1_000_000), "99.9");
     }
 

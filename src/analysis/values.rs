@@ -184,6 +184,16 @@ fn ctime(epoch: i64) -> String {
 impl Field {
     /// The text ps prints for this field (before the layout cuts or pads
     /// it); `-` where it has no value.
+    /// The value without the padding ps puts inside some cells (` 1.2`,
+    /// `  Dec 02`), for tables that align cells themselves.
+    pub fn plain_text(self, task: &Task, kind: Kind, cx: &RowContext) -> String {
+        let text = self.text(task, kind, cx);
+        match text.trim() {
+            trimmed if trimmed.len() == text.len() => text,
+            trimmed => trimmed.to_string(),
+        }
+    }
+
     pub fn text(self, task: &Task, kind: Kind, cx: &RowContext) -> String {
         let s = &task.stat;
         let sys = &cx.snapshot.system;
@@ -408,9 +418,10 @@ impl Field {
                 let all = ex
                     .and_then(|e| e.cgroup.as_deref())
                     .map_or_else(dash, |c| cgroup_text(c, cx.utf8));
+                // The part after `:name=` where there is one, else all of it.
                 match all.find(":name=") {
                     Some(at) if all.len() > at + 6 => all[at + 6..].to_string(),
-                    _ => dash(),
+                    _ => all,
                 }
             }
             Field::CgroupNs => namespace(0),
@@ -489,8 +500,10 @@ impl Field {
             | Field::TestRight
             | Field::TestRight2
             | Field::TestUnlimited
-            | Field::TestUnlimited2 => test_text(self, 0),
+            | Field::TestUnlimited2 => test_text(self, 0, true),
             Field::Nop => dash(),
+            // An AIX format's literal text: the layout prints its header.
+            Field::AixText => String::new(),
             Field::Kind => kind.label().to_string(),
         }
     }
@@ -726,10 +739,11 @@ fn wchan_text(raw: Option<&[u8]>) -> String {
     }
 }
 
-/// The text of ps's test columns on a given row: they cycle through fixed
-/// strings row by row.
-pub fn test_text(field: Field, row: usize) -> String {
-    let cycle: &[&str] = match field {
+/// The text of ps's test columns on a row. ps picks it by a line counter
+/// that starts at -1 after a header (-2 without one) and goes down a row at
+/// a time, taken as an unsigned number modulo the list's length.
+pub fn test_text(field: Field, row: usize, header: bool) -> String {
+    let list: &[&str] = match field {
         Field::TestLeft => &["tty7", "pts/9999", "iseries/vtty42", "ttySMX0", "3270/tty4"],
         Field::TestLeft2 => &["tty7", "pts/9999", "ttySMX0", "3270/tty4"],
         Field::TestRight => &["999-23:59:59", "99-23:59:59", "9-23:59:59", "59:59"],
@@ -743,7 +757,9 @@ pub fn test_text(field: Field, row: usize) -> String {
         ],
         _ => &["-"],
     };
-    cycle[row % cycle.len()].to_string()
+    let start: i64 = if header { -1 } else { -2 };
+    let counter = (start - row as i64) as i32 as u32;
+    list[(counter as usize) % list.len()].to_string()
 }
 
 impl Sort {

@@ -16,10 +16,10 @@ use anyhow::Result;
 use clap::CommandFactory;
 
 use crate::analysis::columns::RowContext;
-use crate::cli::{Cli, Command, Format, GlobalArgs, ListingArgs};
+use crate::cli::{ps_syntax, Cli, Command, Format, GlobalArgs, ListingArgs};
 use crate::model::{Needs, Snapshot};
-use crate::render::{self, Env, Style};
-use crate::source::ProcReader;
+use crate::render::{self, pshelp, Env, Style};
+use crate::source::{self, ProcReader};
 
 /// Settings every command shares, resolved once.
 pub struct Context {
@@ -108,8 +108,104 @@ pub fn run(cli: Cli) -> Result<i32> {
     }
 }
 
+/// The system facts ps's syntax needs: user, group and terminal names.
+struct SystemLookups;
+
+impl ps_syntax::Lookups for SystemLookups {
+    fn uid(&self, name: &str) -> Option<u32> {
+        source::uid_of_user(name)
+    }
+
+    fn gid(&self, name: &str) -> Option<u32> {
+        source::gid_of_group(name)
+    }
+
+    fn tty(&self, name: &str) -> Result<i32, ps_syntax::TtyError> {
+        source::terminal(name).map_err(|e| match e {
+            source::TerminalError::NotFound => ps_syntax::TtyError::NotFound,
+            source::TerminalError::NotATerminal => ps_syntax::TtyError::NotATty,
+        })
+    }
+
+    fn own_tty(&self) -> i32 {
+        source::own_terminal()
+    }
+
+    fn file_in_cwd(&self, name: &str) -> bool {
+        std::path::Path::new(name).exists()
+    }
+
+    fn ps_format_env(&self) -> Option<String> {
+        std::env::var("PS_FORMAT").ok()
+    }
+}
+
 /// A command line in ps's syntax.
 pub fn run_ps_syntax(args: Vec<std::ffi::OsString>) -> Result<i32> {
-    let _ = args;
-    Err(crate::error::usage("ps syntax is not available yet"))
+    let parsed = ps_syntax::parse(&args, &SystemLookups);
+    let invocation = match parsed {
+        Err(e) => {
+            for warning in &e.warnings {
+                eprintln!("{warning}");
+            }
+            match e.kind {
+                ps_syntax::PsErrorKind::Usage => eprintln!("error: {}", e.message),
+                ps_syntax::PsErrorKind::Plain => eprintln!("{}", e.message),
+            }
+            return Ok(crate::error::exit::NO_MATCH);
+        }
+        Ok(ps_syntax::Parsed::Exclusive(what)) => {
+            use ps_syntax::{Exclusive, HelpSection};
+            let text = match what {
+                Exclusive::ListKeywords => pshelp::keyword_list(),
+                Exclusive::Version => pshelp::version(),
+                Exclusive::Info => {
+                    // As ps, the dump goes to stderr.
+                    let euid = nix::unistd::geteuid().as_raw();
+                    let cols = render::terminal_width().unwrap_or(131_072);
+                    eprint!("{}", pshelp::info(euid, source::own_terminal(), cols));
+                    return Ok(crate::error::exit::SUCCESS);
+                }
+                Exclusive::Help(section) => pshelp::help(match section {
+                    HelpSection::Usage => "",
+                    HelpSection::Simple => "simple",
+                    HelpSection::List => "list",
+                    HelpSection::Output => "output",
+                    HelpSection::Threads => "threads",
+                    HelpSection::Misc => "misc",
+                    HelpSection::All => "all",
+                }),
+            };
+            render::emit(&text)?;
+            return Ok(crate::error::exit::SUCCESS);
+        }
+        Ok(ps_syntax::Parsed::Query(invocation)) => invocation,
+    };
+    for warning in &invocation.warnings {
+        eprintln!("{warning}");
+    }
+    let own = &invocation.pscope;
+    let global = GlobalArgs {
+        proc_root: own
+            .proc_root
+            .clone()
+            .or_else(|| std::env::var_os("PSCOPE_PROC_ROOT").map(Into::into))
+            .unwrap_or_else(|| "/proc".into()),
+        json: own.json,
+        format: own.format.map(|f| match f {
+            ps_syntax::OutputFormat::Table => Format::Table,
+            ps_syntax::OutputFormat::Json => Format::Json,
+            ps_syntax::OutputFormat::Jsonl => Format::Jsonl,
+            ps_syntax::OutputFormat::Csv => Format::Table,
+        }),
+        color: own.color.unwrap_or(render::ColorChoice::Auto),
+        width: invocation.query.columns_option,
+        jobs: own.jobs,
+    };
+    let env = Env::from_process();
+    let cx = Context::new(global, &env, render::stdout_is_terminal());
+    // A command line that comes here is ps's, even an empty one (`ps`,
+    // `pscope ps`): pscope's own listing never comes this way.
+    let filters = ps::filters(own.state.as_deref(), own.name.as_deref())?;
+    pslist::run(&invocation.query, &filters, &cx)
 }

@@ -85,7 +85,7 @@ pub fn run(args: &ListingArgs, cx: &Context) -> Result<i32> {
                 &cx.style,
                 &mut |r, c, buf| {
                     let (task, kind) = rows[r];
-                    buf.push_str(&columns[c].field().text(task, kind, &row_cx));
+                    buf.push_str(&columns[c].field().plain_text(task, kind, &row_cx));
                 },
                 &|r| render::tone(rows[r].1),
             );

@@ -341,7 +341,8 @@ fn write_table(
         Headers::Repeat => Some(query.rows_option.unwrap_or(24).saturating_sub(1).max(1)),
         _ => None,
     };
-    if query.headers != Headers::None && any_header {
+    let with_header = query.headers != Headers::None && any_header;
+    if with_header {
         writeln!(out, "{header}")?;
     }
     for (i, row) in rows.iter().enumerate() {
@@ -355,7 +356,7 @@ fn write_table(
             .iter()
             .map(|c| Cell {
                 prefix: &row.prefix,
-                text: cell_text(c.keyword, row, i, row_cx),
+                text: cell_text(c.keyword, row, i, with_header, row_cx),
             })
             .collect();
         let line = layout.line(&cells);
@@ -371,6 +372,7 @@ fn cell_text(
     keyword: &crate::analysis::keywords::Keyword,
     row: &Row,
     index: usize,
+    header: bool,
     cx: &RowContext,
 ) -> String {
     let hidden = matches!(
@@ -391,7 +393,7 @@ fn cell_text(
     );
     if test_column {
         // ps's test columns cycle through their texts row by row.
-        return values::test_text(keyword.field, index);
+        return values::test_text(keyword.field, index, header);
     }
     keyword.field.text(row.task, row.kind, cx)
 }

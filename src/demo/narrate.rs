@@ -92,7 +92,7 @@ impl Lab {
             .map(|&(t, kind)| Row {
                 cells: columns
                     .iter()
-                    .map(|c| c.field().text(t, kind, &cx))
+                    .map(|c| c.field().plain_text(t, kind, &cx))
                     .collect(),
                 tone: render::tone(kind),
             })

@@ -22,6 +22,9 @@ pub struct LayoutColumn {
     pub fname: bool,
     /// Takes the forest prefix (the command columns).
     pub forest: bool,
+    /// The literal text of an AIX format, printed on every row, with no
+    /// blank of its own before the next column.
+    pub literal: bool,
 }
 
 /// One cell's content: the forest prefix (segments of 4 or 2 cells) and
@@ -57,9 +60,12 @@ impl Layout {
             .iter()
             .map(|spec| {
                 let k = spec.keyword;
+                let literal = k.field == Field::AixText;
                 let table = match k.width {
+                    _ if literal => spec.header.width(),
                     Width::Fixed(w) => usize::from(w),
-                    Width::Pid => pid_digits.max(k.header.len()),
+                    // A PID column fits pid_max and its header, renamed or not.
+                    Width::Pid => pid_digits.max(k.header.len()).max(spec.header.width()),
                 };
                 LayoutColumn {
                     header: spec.header.clone(),
@@ -67,6 +73,7 @@ impl Layout {
                     align: k.align,
                     fname: k.field == Field::Fname,
                     forest: takes_forest(k.field),
+                    literal,
                 }
             })
             .collect();
@@ -78,14 +85,18 @@ impl Layout {
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                if i + 1 == n && c.align == Align::Unlimited {
+                let width = if i + 1 == n && c.align == Align::Unlimited {
                     3
                 } else {
                     c.width
-                }
+                };
+                // A blank separates two real columns, not literal text.
+                let separated = columns
+                    .get(i + 1)
+                    .is_some_and(|next| !c.literal && !next.literal);
+                width + usize::from(separated)
             })
-            .sum::<usize>()
-            + n.saturating_sub(1);
+            .sum();
         let screen = screen.max(1);
         let mut active = screen;
         let mut times = 1;
@@ -140,9 +151,14 @@ impl Layout {
                 }
             };
             let room = room.clamp(0, UNLIMITED as isize - 1) as usize;
-            let (mut text, mut amount) = if header {
-                let cells = cell.text.width();
-                (cell.text.clone(), cells)
+            let (mut text, mut amount) = if header || col.literal {
+                let cells = col.header.width();
+                let text = if header {
+                    cell.text.clone()
+                } else {
+                    col.header.clone()
+                };
+                (text, cells)
             } else {
                 self.fit(col, cell, room)
             };
@@ -180,8 +196,12 @@ impl Layout {
                 break;
             }
             actual += space + amount as isize;
-            correct += width + legit + 1;
-            dospace = 1;
+            correct += width + legit;
+            let both_real = !col.literal && !self.columns[i + 1].literal;
+            if both_real {
+                correct += 1;
+            }
+            dospace = isize::from(both_real);
         }
         out
     }

@@ -87,7 +87,7 @@ fn link_text(link: &io::Result<String>) -> String {
 pub fn text(f: &Facts, rows: &RowContext, style: &Style) -> String {
     let task = f.task;
     let s = &task.stat;
-    let field = |field: Field| field.text(task, Kind::Normal, rows);
+    let field = |field: Field| field.plain_text(task, Kind::Normal, rows);
     let named = |t: &Task| format!("{}({})", psfmt::comm(&t.stat.comm, rows.utf8), t.pid);
     let user = |uid: Option<u32>| uid.map_or("?".into(), |u| rows.snapshot.user_name(u));
     let number = |uid: Option<u32>| uid.map_or("?".into(), |u| u.to_string());
@@ -214,7 +214,7 @@ pub fn text(f: &Facts, rows: &RowContext, style: &Style) -> String {
                     Field::Comm,
                 ]
                 .iter()
-                .map(|f| f.text(t, Kind::Normal, rows))
+                .map(|f| f.plain_text(t, Kind::Normal, rows))
                 .collect(),
                 tone: Tone::Plain,
             })

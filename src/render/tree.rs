@@ -253,7 +253,7 @@ pub fn annotate(
         }
         for column in what.columns {
             extra.push(' ');
-            extra.push_str(&column.field().text(task, kind, rows));
+            extra.push_str(&column.field().plain_text(task, kind, rows));
         }
         let (mark, tone) = if what.marks {
             mark(kind)

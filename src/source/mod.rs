@@ -426,7 +426,7 @@ impl ProcReader {
         buf: &mut ReadBuf,
     ) -> Vec<Task> {
         let task_dir = dir.file("task");
-        let Ok(tids) = self.list_pids_at(&task_dir) else {
+        let Ok(tids) = self.list_threads_at(&task_dir, process.pid) else {
             return Vec::new();
         };
         // Not preallocated: most processes have one thread, which is not
@@ -466,13 +466,17 @@ impl ProcReader {
         threads
     }
 
-    /// The numeric entries of a task directory, sorted: /proc lists in PID
-    /// order, a captured tree may not.
-    fn list_pids_at(&self, relative: &ProcPath) -> io::Result<Vec<i32>> {
-        let mut pids = Vec::new();
-        self.list_pids_in(relative, |block| pids.extend_from_slice(block))?;
-        pids.sort_unstable();
-        Ok(pids)
+    /// The threads of a task directory in the kernel's order (the order
+    /// they were created, which is the order ps shows them in; a thread ID
+    /// handed out after a wrap can be lower than an older thread's), the
+    /// main thread first.
+    fn list_threads_at(&self, relative: &ProcPath, main: i32) -> io::Result<Vec<i32>> {
+        let mut tids = Vec::new();
+        self.list_pids_in(relative, |block| tids.extend_from_slice(block))?;
+        if let Some(at) = tids.iter().position(|&t| t == main) {
+            tids[..=at].rotate_right(1);
+        }
+        Ok(tids)
     }
 
     /// Passes the numeric entries of a directory below the root to `found`
