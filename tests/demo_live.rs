@@ -463,3 +463,37 @@ fn renice_as_an_unprivileged_user() {
         stderr(&out)
     );
 }
+
+#[test]
+fn syscall_table_matches_the_c_library() {
+    use pscope::analysis::syscalls::{by_name, Arch};
+    let Some(arch) = Arch::native() else {
+        return skip("the system call table covers x86_64 and aarch64 only");
+    };
+    #[cfg(target_arch = "x86_64")]
+    let known: &[(&str, libc::c_long)] = &[
+        ("poll", libc::SYS_poll),
+        ("select", libc::SYS_select),
+        ("epoll_wait", libc::SYS_epoll_wait),
+        ("pause", libc::SYS_pause),
+    ];
+    #[cfg(not(target_arch = "x86_64"))]
+    let known: &[(&str, libc::c_long)] = &[];
+    let everywhere: &[(&str, libc::c_long)] = &[
+        ("read", libc::SYS_read),
+        ("write", libc::SYS_write),
+        ("ppoll", libc::SYS_ppoll),
+        ("pselect6", libc::SYS_pselect6),
+        ("epoll_pwait", libc::SYS_epoll_pwait),
+        ("epoll_pwait2", libc::SYS_epoll_pwait2),
+        ("nanosleep", libc::SYS_nanosleep),
+        ("clock_nanosleep", libc::SYS_clock_nanosleep),
+        ("restart_syscall", libc::SYS_restart_syscall),
+        ("wait4", libc::SYS_wait4),
+        ("waitid", libc::SYS_waitid),
+    ];
+    for (name, number) in known.iter().chain(everywhere) {
+        let call = by_name(name).unwrap_or_else(|| panic!("{name} is not in the table"));
+        assert_eq!(call.number(arch), Some(*number as i64), "{name}");
+    }
+}
