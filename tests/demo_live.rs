@@ -257,6 +257,117 @@ fn nice_demo_measures_shares() {
     leaves_nothing(&events, pid, "demo nice");
 }
 
+#[test]
+fn io_demo_compares_four_ways_to_wait() {
+    let (events, code, pid) = run_demo(&["io", "--seconds", "1"]);
+    assert_eq!(code, 0, "{events:#?}");
+    let readers: Vec<&Value> = events.iter().filter(|e| e["step"] == "reader").collect();
+    assert_eq!(readers.len(), 4, "{events:#?}");
+    let by = |role: &str| {
+        *readers
+            .iter()
+            .find(|e| e["role"] == role)
+            .unwrap_or_else(|| panic!("no {role} reader"))
+    };
+    let (blocking, busy, select, epoll) = (
+        by("blocking-read"),
+        by("busy-poll"),
+        by("select"),
+        by("epoll"),
+    );
+    let cpu = |e: &Value| e["cpu_percent"].as_f64().unwrap();
+    for e in [blocking, select, epoll] {
+        assert_eq!(e["state"], "S", "{e:#}");
+        assert!(cpu(e) < 10.0, "a waiting reader costs no CPU: {e:#}");
+        let lines =
+            e["messages"]["pipe"].as_u64().unwrap() + e["messages"]["socket"].as_u64().unwrap();
+        assert!(lines >= 1, "{e:#}");
+    }
+    assert_eq!(busy["state"], "R", "{busy:#}");
+    assert!(cpu(busy) > 20.0, "the busy reader burns a core: {busy:#}");
+    assert!(busy["eagain_count"].as_u64().unwrap() > 1000, "{busy:#}");
+    assert!(busy["eagain_per_second"].as_f64().unwrap() > 1000.0);
+    // The blocking reader serves its pipe only; its socket fills unread.
+    assert_eq!(blocking["messages"]["socket"], 0);
+    assert!(
+        event(&events, "unread")["unread_socket_bytes"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    let descriptor = |e: &Value, fd: &Value| -> String {
+        e["descriptors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| &d["fd"] == fd)
+            .map(|d| d["target"].as_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
+    if blocking["syscall_error"].is_null() {
+        assert_eq!(blocking["syscall"], "read", "{blocking:#}");
+        let fd = &blocking["waits_on"][0];
+        assert!(
+            descriptor(blocking, fd).starts_with("pipe:"),
+            "{blocking:#}"
+        );
+        assert!(
+            ["select", "pselect6"].contains(&select["syscall"].as_str().unwrap()),
+            "{select:#}"
+        );
+        // select's first argument is one more than the highest descriptor.
+        let highest = select["descriptors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["fd"].as_u64().unwrap())
+            .max()
+            .unwrap();
+        assert!(
+            select["nfds"].as_u64().unwrap() <= highest + 1,
+            "{select:#}"
+        );
+        assert!(
+            ["epoll_wait", "epoll_pwait"].contains(&epoll["syscall"].as_str().unwrap()),
+            "{epoll:#}"
+        );
+        assert!(descriptor(epoll, &epoll["epoll_fd"]).contains("eventpoll"));
+        let targets = epoll["epoll_targets"].as_array().unwrap();
+        assert_eq!(targets.len(), 3, "pipe, socket and lifeline: {epoll:#}");
+        let kinds: HashSet<String> = targets
+            .iter()
+            .map(|fd| descriptor(epoll, fd).split(':').next().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            kinds,
+            HashSet::from(["pipe".to_string(), "socket".to_string()])
+        );
+        let writer = event(&events, "writer");
+        assert!(
+            ["clock_nanosleep", "nanosleep"].contains(&writer["syscall"].as_str().unwrap()),
+            "{writer:#}"
+        );
+    } else {
+        skip("/proc/PID/syscall cannot be read here");
+    }
+    let processes = event(&events, "proc")["processes"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let comms: Vec<&str> = processes
+        .iter()
+        .map(|p| p["comm"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        comms,
+        ["io-writer", "io-read", "io-busy", "io-select", "io-epoll"]
+    );
+    for p in &processes {
+        assert_eq!(p["ppid"], pid);
+    }
+    leaves_nothing(&events, pid, "demo io");
+}
+
 /// Starts a demo, waits for `after` events, interrupts it, and checks that
 /// every process it had started is gone.
 fn interrupt(args: &[&str], after: usize, signal: i32) {
@@ -301,6 +412,9 @@ fn interrupted_demos_leave_nothing_behind() {
         (&["orphan", "--pace", "0.5"], 3),
         (&["fork", "--pace", "0.5"], 3),
         (&["nice", "--seconds", "2"], 1),
+        (&["io", "--seconds", "2"], 1),
+        (&["io", "--seconds", "2"], 2),
+        (&["io", "--seconds", "0.5", "--pace", "0.5"], 4),
     ];
     for (args, after) in cases {
         for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGKILL] {
@@ -471,15 +585,15 @@ fn syscall_table_matches_the_c_library() {
         return skip("the system call table covers x86_64 and aarch64 only");
     };
     #[cfg(target_arch = "x86_64")]
-    let known: &[(&str, libc::c_long)] = &[
+    let known: &[(&str, i64)] = &[
         ("poll", libc::SYS_poll),
         ("select", libc::SYS_select),
         ("epoll_wait", libc::SYS_epoll_wait),
         ("pause", libc::SYS_pause),
     ];
     #[cfg(not(target_arch = "x86_64"))]
-    let known: &[(&str, libc::c_long)] = &[];
-    let everywhere: &[(&str, libc::c_long)] = &[
+    let known: &[(&str, i64)] = &[];
+    let everywhere: &[(&str, i64)] = &[
         ("read", libc::SYS_read),
         ("write", libc::SYS_write),
         ("ppoll", libc::SYS_ppoll),
@@ -494,6 +608,6 @@ fn syscall_table_matches_the_c_library() {
     ];
     for (name, number) in known.iter().chain(everywhere) {
         let call = by_name(name).unwrap_or_else(|| panic!("{name} is not in the table"));
-        assert_eq!(call.number(arch), Some(*number as i64), "{name}");
+        assert_eq!(call.number(arch), Some(*number), "{name}");
     }
 }

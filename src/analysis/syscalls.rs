@@ -5,13 +5,32 @@
 
 /// One system call: its name, its number on each architecture (`None`
 /// where the architecture lacks it and the C library uses another call),
-/// and what a process in it waits for.
+/// what a process in it waits for, and which argument says on what.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Syscall {
     pub name: &'static str,
     pub x86_64: Option<i64>,
     pub aarch64: Option<i64>,
     pub waits_for: &'static str,
+    pub watches: Watches,
+}
+
+/// What the arguments of a waiting call (/proc/PID/syscall shows all six)
+/// tell about the descriptors it waits on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Watches {
+    /// Argument N is the one descriptor.
+    Descriptor(usize),
+    /// Argument N counts the descriptors (the list itself is in the
+    /// process's memory, which /proc does not show).
+    Count(usize),
+    /// Argument N is an epoll instance: /proc/PID/fdinfo of it lists the
+    /// registered descriptors (`tfd:` lines).
+    EpollInstance(usize),
+    /// Argument N is a child's PID (or -1 for any).
+    Child(usize),
+    /// No descriptor.
+    Nothing,
 }
 
 /// The calls a waiting or sleeping process is usually in. aarch64 has only
@@ -23,90 +42,105 @@ pub const SYSCALLS: &[Syscall] = &[
         x86_64: Some(0),
         aarch64: Some(63),
         waits_for: "data on one descriptor",
+        watches: Watches::Descriptor(0),
     },
     Syscall {
         name: "write",
         x86_64: Some(1),
         aarch64: Some(64),
         waits_for: "room to write on one descriptor",
+        watches: Watches::Descriptor(0),
     },
     Syscall {
         name: "poll",
         x86_64: Some(7),
         aarch64: None,
         waits_for: "any of a list of descriptors",
+        watches: Watches::Count(1),
     },
     Syscall {
         name: "ppoll",
         x86_64: Some(271),
         aarch64: Some(73),
         waits_for: "any of a list of descriptors (poll with a signal mask)",
+        watches: Watches::Count(1),
     },
     Syscall {
         name: "select",
         x86_64: Some(23),
         aarch64: None,
         waits_for: "any descriptor of a set (bit masks up to FD_SETSIZE)",
+        watches: Watches::Count(0),
     },
     Syscall {
         name: "pselect6",
         x86_64: Some(270),
         aarch64: Some(72),
         waits_for: "any descriptor of a set (select with a signal mask)",
+        watches: Watches::Count(0),
     },
     Syscall {
         name: "epoll_wait",
         x86_64: Some(232),
         aarch64: None,
         waits_for: "the descriptors registered in an epoll instance",
+        watches: Watches::EpollInstance(0),
     },
     Syscall {
         name: "epoll_pwait",
         x86_64: Some(281),
         aarch64: Some(22),
         waits_for: "the descriptors registered in an epoll instance (with a signal mask)",
+        watches: Watches::EpollInstance(0),
     },
     Syscall {
         name: "epoll_pwait2",
         x86_64: Some(441),
         aarch64: Some(441),
         waits_for: "the descriptors registered in an epoll instance (nanosecond timeout)",
+        watches: Watches::EpollInstance(0),
     },
     Syscall {
         name: "nanosleep",
         x86_64: Some(35),
         aarch64: Some(101),
         waits_for: "a time to pass",
+        watches: Watches::Nothing,
     },
     Syscall {
         name: "clock_nanosleep",
         x86_64: Some(230),
         aarch64: Some(115),
         waits_for: "a time to pass, on a chosen clock",
+        watches: Watches::Nothing,
     },
     Syscall {
         name: "restart_syscall",
         x86_64: Some(219),
         aarch64: Some(128),
         waits_for: "the rest of a sleep interrupted by a stop and continue",
+        watches: Watches::Nothing,
     },
     Syscall {
         name: "wait4",
         x86_64: Some(61),
         aarch64: Some(260),
         waits_for: "a child to change state",
+        watches: Watches::Child(0),
     },
     Syscall {
         name: "waitid",
         x86_64: Some(247),
         aarch64: Some(95),
         waits_for: "a child to change state",
+        watches: Watches::Nothing,
     },
     Syscall {
         name: "pause",
         x86_64: Some(34),
         aarch64: None,
         waits_for: "a signal",
+        watches: Watches::Nothing,
     },
 ];
 

@@ -149,16 +149,18 @@ pub enum Command {
     )]
     Renice(ReniceArgs),
 
-    /// Live lab demonstrations: fork, process states, orphans, zombies, nice.
+    /// Live lab demonstrations: fork, states, orphans, zombies, nice, I/O, jobs, exec, exit.
     #[command(
         long_about = "Run a live demonstration for an operating-systems class. Each demo \
                       narrates a timeline (t=0.00s ...), shows what /proc says about the \
                       processes involved at each step, and explains what it means. --json \
-                      prints one event object per line. Every process a demo starts is in \
-                      the demo's process group, dies with pscope, and is reaped: Ctrl-C or \
-                      SIGTERM at any moment ends the demo with nothing left behind (exit \
-                      status 130 or 143).",
-        after_help = "Examples:\n  pscope demo fork\n  pscope demo states --pace 0.5\n  pscope demo zombie --remedy double-fork\n  pscope demo orphan --subreaper\n  pscope demo nice --values 0,10 --seconds 2\n  pscope demo zombie --json | jq -c '{t, step}'"
+                      prints one event object per line, with the facts observed. Every \
+                      process a demo starts is ended and reaped when it ends, and dies with \
+                      pscope: Ctrl-C or SIGTERM at any moment ends the demo with nothing \
+                      left behind (exit status 130 or 143). Without a topic, pscope demo \
+                      lists the demos. --code prints a Python program that does the same, \
+                      for students to run.",
+        after_help = "Examples:\n  pscope demo                      the demos and what each shows\n  pscope demo fork\n  pscope demo states --pace 0.5\n  pscope demo zombie --remedy double-fork\n  pscope demo orphan --subreaper\n  pscope demo nice --values 0,10 --seconds 2\n  pscope demo io --seconds 1\n  pscope demo jobs\n  pscope demo exec\n  pscope demo exit\n  pscope demo exit --code           the same in Python\n  pscope demo zombie --json | jq -c '{t, step}'"
     )]
     Demo(DemoArgs),
 
@@ -379,6 +381,12 @@ pub enum DemoTopic {
         values: Vec<i32>,
         /// Seconds to measure each phase.
         #[arg(long, default_value_t = 5.0)]
+        seconds: f64,
+    },
+    /// Four ways to wait for input: blocking read, busy polling, select, epoll.
+    Io {
+        /// Seconds to measure CPU shares and system calls.
+        #[arg(long, default_value_t = 3.0)]
         seconds: f64,
     },
 }

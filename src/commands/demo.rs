@@ -25,8 +25,9 @@ pub fn run(args: &DemoArgs, cx: &Context) -> Result<i32> {
         DemoTopic::Orphan { .. } => "orphan",
         DemoTopic::Zombie { .. } => "zombie",
         DemoTopic::Nice { .. } => "nice",
+        DemoTopic::Io { .. } => "io",
     };
-    if let DemoTopic::Nice { seconds, .. } = &args.topic {
+    if let DemoTopic::Nice { seconds, .. } | DemoTopic::Io { seconds } = &args.topic {
         if !(0.5..=600.0).contains(seconds) {
             return Err(crate::error::usage("--seconds must be between 0.5 and 600"));
         }
@@ -38,6 +39,7 @@ pub fn run(args: &DemoArgs, cx: &Context) -> Result<i32> {
         DemoTopic::Orphan { subreaper } => demo::orphan::run(&mut lab, *subreaper),
         DemoTopic::Zombie { remedy } => demo::zombie::run(&mut lab, *remedy),
         DemoTopic::Nice { values, seconds } => demo::nice::run(&mut lab, values, *seconds),
+        DemoTopic::Io { seconds } => demo::io::run(&mut lab, *seconds),
     };
     lab.finish(result)
 }

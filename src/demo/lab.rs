@@ -82,6 +82,11 @@ impl Lab {
         &self.reader
     }
 
+    /// The lifeline's read end, which every child holds at the same number.
+    pub(super) fn lifeline(&self) -> std::os::fd::BorrowedFd<'_> {
+        self.lifeline_read.as_fd()
+    }
+
     pub(super) fn elapsed(&self) -> f64 {
         self.start.elapsed().as_secs_f64()
     }

@@ -18,6 +18,7 @@
 
 pub mod child;
 pub mod fork;
+pub mod io;
 pub mod lab;
 pub mod narrate;
 pub mod nice;
