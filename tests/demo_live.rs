@@ -368,6 +368,59 @@ fn io_demo_compares_four_ways_to_wait() {
     leaves_nothing(&events, pid, "demo io");
 }
 
+#[test]
+fn exec_demo_keeps_the_process_and_changes_the_program() {
+    let (events, code, pid) = run_demo(&["exec"]);
+    assert_eq!(code, 0, "{events:#?}");
+    if events.iter().any(|e| e["step"] == "no-program") {
+        return skip("no sleep program to exec");
+    }
+    let before = event(&events, "before-exec");
+    let after = event(&events, "after-exec");
+    assert_eq!(before["pid"], after["pid"]);
+    assert_eq!(before["ppid"], pid);
+    assert_eq!(after["ppid"], pid);
+    assert_eq!(before["comm"], "pscope");
+    assert_eq!(after["comm"], "sleep");
+    assert_eq!(after["cmdline"], serde_json::json!(["sleep", "60"]));
+    assert!(before["exe"].as_str().unwrap().ends_with("/pscope"));
+    assert!(after["exe"].as_str().unwrap().ends_with("/sleep"));
+    let files = |e: &Value| -> Vec<String> {
+        e["mapped_files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(files(before).iter().any(|f| f.ends_with("/pscope")));
+    assert!(files(after).iter().any(|f| f.ends_with("/sleep")));
+    assert!(
+        !files(after).iter().any(|f| f.ends_with("/pscope")),
+        "a new map"
+    );
+    let marked = |e: &Value, target: &str| {
+        e["descriptors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["target"] == target)
+            .map(|d| d["close_on_exec"].as_bool().unwrap())
+    };
+    assert_eq!(marked(before, "/dev/zero"), Some(false));
+    assert_eq!(marked(before, "/dev/urandom"), Some(true));
+    assert_eq!(marked(after, "/dev/zero"), Some(false));
+    assert_eq!(marked(after, "/dev/urandom"), None);
+    let compare = event(&events, "compare");
+    assert_eq!(compare["same_pid"], true);
+    assert_eq!(compare["same_ppid"], true);
+    assert_eq!(compare["no_cloexec_fd_kept"], true);
+    assert_eq!(compare["cloexec_fd_kept"], false);
+    assert_eq!(event(&events, "exec")["status_pipe"], "end-of-file");
+    assert_eq!(event(&events, "ended")["described"], "killed by SIGTERM");
+    leaves_nothing(&events, pid, "demo exec");
+}
+
 /// Starts a demo, waits for `after` events, interrupts it, and checks that
 /// every process it had started is gone.
 fn interrupt(args: &[&str], after: usize, signal: i32) {
@@ -415,6 +468,8 @@ fn interrupted_demos_leave_nothing_behind() {
         (&["io", "--seconds", "2"], 1),
         (&["io", "--seconds", "2"], 2),
         (&["io", "--seconds", "0.5", "--pace", "0.5"], 4),
+        (&["exec", "--pace", "0.5"], 1),
+        (&["exec", "--pace", "0.5"], 3),
     ];
     for (args, after) in cases {
         for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGKILL] {

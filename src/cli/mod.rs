@@ -389,6 +389,8 @@ pub enum DemoTopic {
         #[arg(long, default_value_t = 3.0)]
         seconds: f64,
     },
+    /// exec(): the same process runs a new program; close-on-exec descriptors go.
+    Exec,
 }
 
 #[derive(Debug, Args, Clone, Default)]

@@ -26,6 +26,7 @@ pub fn run(args: &DemoArgs, cx: &Context) -> Result<i32> {
         DemoTopic::Zombie { .. } => "zombie",
         DemoTopic::Nice { .. } => "nice",
         DemoTopic::Io { .. } => "io",
+        DemoTopic::Exec => "exec",
     };
     if let DemoTopic::Nice { seconds, .. } | DemoTopic::Io { seconds } = &args.topic {
         if !(0.5..=600.0).contains(seconds) {
@@ -40,6 +41,7 @@ pub fn run(args: &DemoArgs, cx: &Context) -> Result<i32> {
         DemoTopic::Zombie { remedy } => demo::zombie::run(&mut lab, *remedy),
         DemoTopic::Nice { values, seconds } => demo::nice::run(&mut lab, values, *seconds),
         DemoTopic::Io { seconds } => demo::io::run(&mut lab, *seconds),
+        DemoTopic::Exec => demo::exec::run(&mut lab),
     };
     lab.finish(result)
 }

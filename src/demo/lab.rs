@@ -180,6 +180,25 @@ impl Lab {
         }
     }
 
+    /// As [`Lab::reap`], but the status as waitpid() hands it over, before
+    /// any decoding (exit status in bits 8-15, signal in bits 0-6, core
+    /// dump in bit 7).
+    pub fn reap_raw(&mut self, pid: Pid) -> Result<i32> {
+        let target = rustix::process::Pid::from_raw(pid.as_raw())
+            .ok_or_else(|| anyhow!("waitpid({pid}): not a process ID"))?;
+        loop {
+            self.check()?;
+            match rustix::process::waitpid(Some(target), rustix::process::WaitOptions::NOHANG) {
+                Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+                Ok(Some((_, status))) => {
+                    self.forget(pid);
+                    return Ok(status.as_raw());
+                }
+                Err(e) => return Err(anyhow!("waitpid({pid}): {e}")),
+            }
+        }
+    }
+
     /// A child is reaped: its PID may be reused and is never signalled
     /// again; a group it led is no longer the lab's.
     fn forget(&mut self, pid: Pid) {

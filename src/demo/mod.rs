@@ -17,6 +17,7 @@
 //! child, [`narrate`] the timeline and its views; one file per topic.
 
 pub mod child;
+pub mod exec;
 pub mod fork;
 pub mod io;
 pub mod lab;

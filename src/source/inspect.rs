@@ -1,7 +1,7 @@
 //! Single files of one live process, read on request rather than in a
 //! scan: the system call it is in (syscall), its open descriptors (fd, and
-//! fdinfo for what an epoll instance watches), its memory map (maps), and
-//! kernel settings under sys/.
+//! fdinfo for their flags and what an epoll instance watches), its memory
+//! map (maps), and kernel settings under sys/.
 
 use std::io;
 use std::os::fd::AsFd;
@@ -64,6 +64,16 @@ impl ProcReader {
         Ok(parse_epoll_targets(&String::from_utf8_lossy(bytes)))
     }
 
+    /// The open flags of descriptor `fd` of process `pid` (the octal
+    /// `flags:` line of /proc/PID/fdinfo/FD), close-on-exec included.
+    pub fn fd_flags(&self, pid: i32, fd: i32) -> io::Result<u64> {
+        let mut buf = ReadBuf::new();
+        let path = ProcPath::new().number(pid).file("fdinfo").number(fd);
+        let bytes = self.read_at(&path, &mut buf)?;
+        parse_fd_flags(&String::from_utf8_lossy(bytes))
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "no flags line in fdinfo"))
+    }
+
     /// The memory map of a process, one entry per mapping.
     pub fn mappings(&self, pid: i32) -> io::Result<Vec<Mapping>> {
         let mut buf = ReadBuf::new();
@@ -109,6 +119,11 @@ fn parse_epoll_targets(text: &str) -> Vec<i32> {
         .filter_map(|l| l.trim_start().strip_prefix("tfd:"))
         .filter_map(|rest| rest.split_whitespace().next()?.parse().ok())
         .collect()
+}
+
+fn parse_fd_flags(text: &str) -> Option<u64> {
+    let line = text.lines().find_map(|l| l.strip_prefix("flags:"))?;
+    u64::from_str_radix(line.trim(), 8).ok()
 }
 
 /// `ADDR PERMS OFFSET DEV INODE [PATH]`; the path may hold spaces.
@@ -157,6 +172,13 @@ mod tests {
                     tfd:        7 events:       19 data:                7  pos:0 ino:2f3c sdev:8\n";
         assert_eq!(parse_epoll_targets(text), vec![4, 7]);
         assert!(parse_epoll_targets("pos:\t0\n").is_empty());
+    }
+
+    #[test]
+    fn fdinfo_flags_are_octal() {
+        let text = "pos:\t0\nflags:\t02100000\nmnt_id:\t24\nino:\t6\n";
+        assert_eq!(parse_fd_flags(text), Some(0o2100000));
+        assert_eq!(parse_fd_flags("pos:\t0\n"), None);
     }
 
     #[test]
