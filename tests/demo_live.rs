@@ -421,6 +421,48 @@ fn exec_demo_keeps_the_process_and_changes_the_program() {
     leaves_nothing(&events, pid, "demo exec");
 }
 
+#[test]
+fn exit_demo_decodes_statuses_and_loses_buffers_with_underscore_exit() {
+    let (events, code, pid) = run_demo(&["exit"]);
+    assert_eq!(code, 0, "{events:#?}");
+    let exit = event(&events, "exit");
+    assert_eq!(exit["wait_status"], 3 << 8);
+    assert_eq!(exit["wifexited"], true);
+    assert_eq!(exit["wexitstatus"], 3);
+    assert_eq!(exit["described"], "exited with status 3");
+    let returned = event(&events, "return");
+    assert_eq!(returned["wexitstatus"], returned["returned"]);
+    let killed = event(&events, "sigkill");
+    assert_eq!(killed["wifsignaled"], true);
+    assert_eq!(killed["wtermsig"], 9);
+    assert_eq!(killed["wcoredump"], false);
+    assert_eq!(killed["described"], "killed by SIGKILL");
+    let segv = event(&events, "sigsegv");
+    assert_eq!(segv["wtermsig"], 11);
+    assert_eq!(segv["signal_name"], "SIGSEGV");
+    let pattern = segv["core_pattern"].as_str().unwrap_or("|");
+    let relative = !pattern.starts_with(['|', '/']);
+    if relative && segv["rlimit_core_soft"] != "0" && segv["dumpable"] == true {
+        assert_eq!(segv["wcoredump"], true, "{segv:#}");
+        assert_eq!(segv["described"], "killed by SIGSEGV (core dumped)");
+        assert!(segv["core_file"].is_string(), "{segv:#}");
+    } else {
+        eprintln!("no core dump expected here: {segv:#}");
+    }
+    if let Some(dir) = segv["core_dir"].as_str() {
+        assert_eq!(segv["core_dir_removed"], true);
+        assert!(!std::path::Path::new(dir).exists(), "{dir} is left behind");
+    }
+    let flushed = event(&events, "exit-flushes");
+    assert_eq!(flushed["buffered_text_arrived"], true, "{flushed:#}");
+    assert_eq!(flushed["atexit_ran"], true);
+    let lost = event(&events, "underscore-exit-loses");
+    assert_eq!(lost["buffered_text_arrived"], false, "{lost:#}");
+    assert_eq!(lost["atexit_ran"], false);
+    assert_eq!(lost["received"], "");
+    leaves_nothing(&events, pid, "demo exit");
+}
+
 /// Starts a demo, waits for `after` events, interrupts it, and checks that
 /// every process it had started is gone.
 fn interrupt(args: &[&str], after: usize, signal: i32) {
@@ -470,6 +512,8 @@ fn interrupted_demos_leave_nothing_behind() {
         (&["io", "--seconds", "0.5", "--pace", "0.5"], 4),
         (&["exec", "--pace", "0.5"], 1),
         (&["exec", "--pace", "0.5"], 3),
+        (&["exit", "--pace", "0.5"], 2),
+        (&["exit", "--pace", "0.5"], 5),
     ];
     for (args, after) in cases {
         for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGKILL] {

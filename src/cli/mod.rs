@@ -391,6 +391,8 @@ pub enum DemoTopic {
     },
     /// exec(): the same process runs a new program; close-on-exec descriptors go.
     Exec,
+    /// Exit statuses as wait() decodes them, and exit() against _exit().
+    Exit,
 }
 
 #[derive(Debug, Args, Clone, Default)]

@@ -27,6 +27,7 @@ pub fn run(args: &DemoArgs, cx: &Context) -> Result<i32> {
         DemoTopic::Nice { .. } => "nice",
         DemoTopic::Io { .. } => "io",
         DemoTopic::Exec => "exec",
+        DemoTopic::Exit => "exit",
     };
     if let DemoTopic::Nice { seconds, .. } | DemoTopic::Io { seconds } = &args.topic {
         if !(0.5..=600.0).contains(seconds) {
@@ -42,6 +43,7 @@ pub fn run(args: &DemoArgs, cx: &Context) -> Result<i32> {
         DemoTopic::Nice { values, seconds } => demo::nice::run(&mut lab, values, *seconds),
         DemoTopic::Io { seconds } => demo::io::run(&mut lab, *seconds),
         DemoTopic::Exec => demo::exec::run(&mut lab),
+        DemoTopic::Exit => demo::exit::run(&mut lab),
     };
     lab.finish(result)
 }

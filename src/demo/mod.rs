@@ -18,6 +18,7 @@
 
 pub mod child;
 pub mod exec;
+pub mod exit;
 pub mod fork;
 pub mod io;
 pub mod lab;
