@@ -463,6 +463,118 @@ fn exit_demo_decodes_statuses_and_loses_buffers_with_underscore_exit() {
     leaves_nothing(&events, pid, "demo exit");
 }
 
+#[test]
+fn jobs_demo_shows_job_control_on_its_own_terminal() {
+    let (events, code, pid) = run_demo(&["jobs"]);
+    assert_eq!(code, 0, "{events:#?}");
+    if let Some(e) = events
+        .iter()
+        .find(|e| e["step"] == "no-terminal" || e["step"] == "no-session")
+    {
+        return skip(&format!("no job control here: {}", e["message"]));
+    }
+    let processes = event(&events, "session")["processes"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let by = |comm: &str| -> Value {
+        processes
+            .iter()
+            .find(|p| p["comm"] == comm)
+            .unwrap_or_else(|| panic!("no {comm} in {processes:#?}"))
+            .clone()
+    };
+    let (shell, ticker, counter, reader) = (
+        by("lab-shell"),
+        by("ticker"),
+        by("counter"),
+        by("tty-reader"),
+    );
+    assert_eq!(shell["ppid"], pid);
+    assert_eq!(shell["sid"], shell["pid"], "the shell leads the session");
+    assert_eq!(shell["pgid"], shell["pid"]);
+    assert!(
+        shell["stat_flags"]
+            .as_array()
+            .unwrap()
+            .contains(&"s".into()),
+        "{shell:#}"
+    );
+    assert_eq!(ticker["pgid"], ticker["pid"], "the pipeline's group");
+    assert_eq!(counter["pgid"], ticker["pid"], "one group for the pipeline");
+    assert_eq!(reader["pgid"], reader["pid"]);
+    for p in [&shell, &ticker, &counter, &reader] {
+        assert_eq!(p["sid"], shell["pid"], "{p:#}");
+        assert!(p["tty"].as_str().unwrap().starts_with("pts/"), "{p:#}");
+        assert_eq!(
+            p["tpgid"], ticker["pid"],
+            "the pipeline is in the foreground"
+        );
+    }
+    for p in [&shell, &ticker, &counter] {
+        assert_ne!(p["ppid"], 1);
+    }
+    assert_eq!(ticker["ppid"], shell["pid"]);
+    assert!(ticker["stat"].as_str().unwrap().ends_with('+'));
+    assert!(counter["stat"].as_str().unwrap().ends_with('+'));
+    assert!(!reader["stat"].as_str().unwrap().contains('+'));
+    let columns: Vec<&str> = events
+        .iter()
+        .filter(|e| e["step"] == "column")
+        .map(|e| e["column"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        columns,
+        ["PPID", "PID", "PGID", "SID", "TTY", "TPGID", "STAT", "UID", "TIME", "COMMAND"]
+    );
+    let stat = |e: &Value, i: usize| e["processes"][i]["stat"].as_str().unwrap().to_string();
+    let ctrl_z = event(&events, "ctrl-z");
+    assert_eq!(
+        ctrl_z["ctrl_z"], "typed",
+        "the terminal turned ^Z into SIGTSTP"
+    );
+    assert_eq!(stat(ctrl_z, 0), "T+");
+    assert_eq!(stat(ctrl_z, 1), "T+");
+    assert_eq!(
+        ctrl_z["stopped_by"],
+        serde_json::json!(["SIGTSTP", "SIGTSTP"])
+    );
+    let taken = event(&events, "take-terminal");
+    assert_eq!(taken["tpgid"], shell["pid"]);
+    assert_eq!(stat(taken, 0), "Ss+", "the + moved to the shell");
+    assert_eq!(stat(taken, 1), "T");
+    let bg = event(&events, "bg");
+    assert_eq!(stat(bg, 0), "S");
+    assert_eq!(stat(bg, 1), "S");
+    assert_eq!(bg["continued_reported"], true);
+    let ttin = event(&events, "sigttin");
+    assert_eq!(stat(ttin, 0), "T");
+    assert_eq!(ttin["stopped_by"], "SIGTTIN");
+    let hangup = event(&events, "hangup");
+    assert_eq!(hangup["described"], "killed by SIGHUP");
+    let orphaned = event(&events, "orphaned-groups");
+    assert_eq!(orphaned["adopter"], pid);
+    let groups: Vec<i64> = orphaned["orphaned_groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g.as_i64().unwrap())
+        .collect();
+    assert!(
+        groups.contains(&ticker["pid"].as_i64().unwrap()),
+        "{orphaned:#}"
+    );
+    assert!(
+        groups.contains(&reader["pid"].as_i64().unwrap()),
+        "{orphaned:#}"
+    );
+    // The stopped, orphaned group got SIGHUP (blocked, so pending) and SIGCONT.
+    assert_eq!(orphaned["reader_stat"], "S", "{orphaned:#}");
+    assert_eq!(orphaned["reader_sighup_pending"], true, "{orphaned:#}");
+    assert_eq!(event(&events, "after-hangup")["no_terminal"], true);
+    leaves_nothing(&events, pid, "demo jobs");
+}
+
 /// Starts a demo, waits for `after` events, interrupts it, and checks that
 /// every process it had started is gone.
 fn interrupt(args: &[&str], after: usize, signal: i32) {
@@ -514,6 +626,10 @@ fn interrupted_demos_leave_nothing_behind() {
         (&["exec", "--pace", "0.5"], 3),
         (&["exit", "--pace", "0.5"], 2),
         (&["exit", "--pace", "0.5"], 5),
+        (&["jobs", "--pace", "0.3"], 1),
+        (&["jobs", "--pace", "0.3"], 12),
+        (&["jobs", "--pace", "0.3"], 15),
+        (&["jobs", "--pace", "0.3"], 17),
     ];
     for (args, after) in cases {
         for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGKILL] {

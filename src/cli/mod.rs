@@ -389,6 +389,8 @@ pub enum DemoTopic {
         #[arg(long, default_value_t = 3.0)]
         seconds: f64,
     },
+    /// Job control on a terminal of its own: sessions, groups, Ctrl-Z, bg, SIGTTIN, SIGHUP.
+    Jobs,
     /// exec(): the same process runs a new program; close-on-exec descriptors go.
     Exec,
     /// Exit statuses as wait() decodes them, and exit() against _exit().

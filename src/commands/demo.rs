@@ -28,6 +28,7 @@ pub fn run(args: &DemoArgs, cx: &Context) -> Result<i32> {
         DemoTopic::Io { .. } => "io",
         DemoTopic::Exec => "exec",
         DemoTopic::Exit => "exit",
+        DemoTopic::Jobs => "jobs",
     };
     if let DemoTopic::Nice { seconds, .. } | DemoTopic::Io { seconds } = &args.topic {
         if !(0.5..=600.0).contains(seconds) {
@@ -44,6 +45,7 @@ pub fn run(args: &DemoArgs, cx: &Context) -> Result<i32> {
         DemoTopic::Io { seconds } => demo::io::run(&mut lab, *seconds),
         DemoTopic::Exec => demo::exec::run(&mut lab),
         DemoTopic::Exit => demo::exit::run(&mut lab),
+        DemoTopic::Jobs => demo::jobs::run(&mut lab),
     };
     lab.finish(result)
 }

@@ -12,7 +12,7 @@ use nix::unistd::{self, Pid};
 
 use super::child::{self, ChildContext, ChildSetup};
 use crate::analysis::columns::{self, Request};
-use crate::model::{Snapshot, Task, ThreadNeed};
+use crate::model::{Needs, SignalMasks, Snapshot, StatusNeed, Task, ThreadNeed};
 use crate::render::Style;
 use crate::source::ProcReader;
 use crate::sys;
@@ -221,6 +221,16 @@ impl Lab {
             ..Request::default()
         });
         self.reader.process(pid.as_raw(), needs)
+    }
+
+    /// A process's signal masks (pending, blocked, ignored, caught) from
+    /// /proc/PID/status.
+    pub fn signal_masks(&self, pid: Pid) -> Option<SignalMasks> {
+        let needs = Needs {
+            status: StatusNeed::All,
+            ..Needs::default()
+        };
+        self.reader.process(pid.as_raw(), needs)?.status?.signals
     }
 
     /// Polls /proc until `check` holds for the process, or gives up.

@@ -21,6 +21,7 @@ pub mod exec;
 pub mod exit;
 pub mod fork;
 pub mod io;
+pub mod jobs;
 pub mod lab;
 pub mod narrate;
 pub mod nice;
