@@ -575,6 +575,84 @@ fn jobs_demo_shows_job_control_on_its_own_terminal() {
     leaves_nothing(&events, pid, "demo jobs");
 }
 
+const TOPICS: [&str; 9] = [
+    "fork", "states", "orphan", "zombie", "nice", "io", "jobs", "exec", "exit",
+];
+
+#[test]
+fn demo_without_a_topic_lists_every_demo() {
+    let out = run(&["demo"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    for topic in TOPICS {
+        assert!(
+            text.lines()
+                .any(|l| l.split_whitespace().next() == Some(topic)),
+            "{topic} missing from:\n{text}"
+        );
+    }
+    let out = run(&["demo", "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let doc: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let listed: Vec<&str> = doc["demos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["topic"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, TOPICS);
+    for d in doc["demos"].as_array().unwrap() {
+        assert!(!d["lesson"].as_str().unwrap().is_empty(), "{d}");
+    }
+}
+
+#[test]
+fn every_demo_prints_a_python_program_that_runs() {
+    let python = have("python3");
+    if !python {
+        skip("python3 is not installed: the programs are printed, not run");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut running = Vec::new();
+    for topic in TOPICS {
+        let out = run(&["demo", topic, "--code"]);
+        assert_eq!(out.status.code(), Some(0), "{topic}: {}", stderr(&out));
+        let program = stdout(&out);
+        assert!(program.starts_with("#!/usr/bin/env python3"), "{topic}");
+        assert!(program.contains(&format!("pscope demo {topic}")), "{topic}");
+        if !python {
+            continue;
+        }
+        let file = dir.path().join(format!("{topic}.py"));
+        std::fs::write(&file, &program).unwrap();
+        // All at once, each in a directory where it may write (a core
+        // file, at most), with no terminal, as a student's runner might.
+        let work = dir.path().join(topic);
+        std::fs::create_dir(&work).unwrap();
+        let child = Command::new("timeout")
+            .args(["60", "python3"])
+            .arg(&file)
+            .current_dir(&work)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        running.push((topic, child));
+    }
+    for (topic, child) in running {
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{topic}.py:\n{}\n{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        assert!(!stdout(&out).is_empty(), "{topic}.py printed nothing");
+    }
+}
+
 /// Starts a demo, waits for `after` events, interrupts it, and checks that
 /// every process it had started is gone.
 fn interrupt(args: &[&str], after: usize, signal: i32) {

@@ -345,12 +345,18 @@ pub struct ReniceArgs {
 
 #[derive(Debug, Args, Clone)]
 pub struct DemoArgs {
+    /// The demo to run; without one, the list of demos.
     #[command(subcommand)]
-    pub topic: DemoTopic,
+    pub topic: Option<DemoTopic>,
 
     /// Pause this many seconds between steps, for a class to follow.
     #[arg(long, global = true, default_value_t = 0.0, value_name = "SECONDS")]
     pub pace: f64,
+
+    /// Print a short Python program that does what the demo shows, with the
+    /// os, select and signal modules, for students to run themselves.
+    #[arg(long, global = true)]
+    pub code: bool,
 }
 
 #[derive(Debug, Subcommand, Clone)]

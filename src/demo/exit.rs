@@ -420,7 +420,7 @@ fn buffered(lab: &mut Lab, how: CExit) -> Result<bool> {
             format!("{received:?}")
         },
         match (handler, arrived) {
-            (true, true) => "the handler ran, then the buffer was flushed",
+            (true, true) => "the handler ran and the buffer was flushed",
             (false, false) => "no handler ran and the buffered text was lost with the process",
             (true, false) => "the handler ran but the buffer was not flushed",
             (false, true) => "the buffer was flushed without the handler",

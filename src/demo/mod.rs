@@ -17,6 +17,7 @@
 //! child, [`narrate`] the timeline and its views; one file per topic.
 
 pub mod child;
+pub mod code;
 pub mod exec;
 pub mod exit;
 pub mod fork;
