@@ -85,9 +85,6 @@ pub fn run(lab: &mut Lab) -> Result<()> {
     };
     let master = pty.master;
     let slave = pty.slave;
-    let terminal = nix::unistd::ttyname(&slave)
-        .map(|p| p.to_string_lossy().into_owned())
-        .unwrap_or_else(|_| "?".into());
     // Orphans of the demo come to pscope, which reaps them itself.
     lab.become_subreaper()?;
     let (command_read, command_write) = channel()?;
@@ -120,7 +117,9 @@ pub fn run(lab: &mut Lab) -> Result<()> {
     if let Some(why) = line.strip_prefix("error ") {
         lab.say(
             "no-session",
-            &format!("The demo's shell could not set up its session on {terminal}: {why}."),
+            &format!(
+                "The demo's shell could not set up its session on the pseudo-terminal: {why}."
+            ),
             json!({"shell": shell.as_raw(), "error": why}),
         )?;
         return Ok(());
@@ -153,7 +152,7 @@ pub fn run(lab: &mut Lab) -> Result<()> {
         t.stat.tpgid == fg && t.stat.state == 'S'
     })?;
 
-    session(lab, &cast, &terminal, me)?;
+    session(lab, &cast, me)?;
     ctrl_z(lab, &cast, &master, &mut control)?;
     take_terminal(lab, &cast, &mut control)?;
     background(lab, &cast, &mut control)?;
@@ -269,8 +268,11 @@ fn signal_name(signal: Option<i32>) -> String {
 }
 
 /// The ps -ajx view and each column explained with its live values.
-fn session(lab: &mut Lab, cast: &Cast, terminal: &str, me: Pid) -> Result<()> {
+fn session(lab: &mut Lab, cast: &Cast, me: Pid) -> Result<()> {
     let (table, records) = lab.table(&cast.all(), &AJX)?;
+    let terminal = records[0]["tty"]
+        .as_str()
+        .map_or("?".to_string(), |t| format!("/dev/{t}"));
     lab.say(
         "session",
         &format!(
