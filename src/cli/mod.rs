@@ -157,9 +157,10 @@ pub enum Command {
                       prints one event object per line, with the facts observed. Every \
                       process a demo starts is ended and reaped when it ends, and dies with \
                       pscope: Ctrl-C or SIGTERM at any moment ends the demo with nothing \
-                      left behind (exit status 130 or 143). Without a topic, pscope demo \
-                      lists the demos. --code prints a Python program that does the same, \
-                      for students to run.",
+                      left behind (exit status 130 or 143). Where something cannot be shown \
+                      here (no privilege, a kernel or machine without the feature), the demo \
+                      says so instead. Without a topic, pscope demo lists the demos. --code \
+                      prints a Python program that does the same, for students to run.",
         after_help = "Examples:\n  pscope demo                      the demos and what each shows\n  pscope demo fork\n  pscope demo states --pace 0.5\n  pscope demo zombie --remedy double-fork\n  pscope demo orphan --subreaper\n  pscope demo nice --values 0,10 --seconds 2\n  pscope demo io --seconds 1\n  pscope demo jobs\n  pscope demo exec\n  pscope demo exit\n  pscope demo exit --code           the same in Python\n  pscope demo zombie --json | jq -c '{t, step}'"
     )]
     Demo(DemoArgs),
