@@ -3,6 +3,11 @@
 //! non-blocking busy loop, select, and epoll. /proc shows what each way
 //! costs: its STAT, its share of a CPU, the system call it sits in and the
 //! descriptors it watches.
+//!
+//! All five are the lab's children (PR_SET_PDEATHSIG). The writer, busy,
+//! select and epoll readers also watch the lifeline; the blocking reader
+//! cannot while it sits in read(), and sees end-of-file instead when the
+//! writer, the only holder of its pipe's write end, is gone.
 
 use std::collections::{BTreeMap, HashMap};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
@@ -292,6 +297,11 @@ pub fn run(lab: &mut Lab, seconds: f64) -> Result<()> {
                 "eagain_per_second": eagain_rate.map(|r| r.round()),
             }),
         )?;
+        let listing: String = fds
+            .iter()
+            .map(|o| format!("fd {:>2} -> {}\n", o.fd, describe_fd(o.fd, &fds, &names)))
+            .collect();
+        lab.show(&listing)?;
         rows.push(Row {
             cells: vec![
                 way.comm().to_string(),
@@ -766,9 +776,17 @@ fn reader_message(
     eagain_rate: Option<f64>,
     open: usize,
 ) -> String {
+    let lines = |n: u64| {
+        if n == 1 {
+            "1 line".to_string()
+        } else {
+            format!("{n} lines")
+        }
+    };
     let got = format!(
-        "It got {} lines from its pipe and {} from its socket.",
-        reported.pipe, reported.socket
+        "It got {} from its pipe and {} from its socket.",
+        lines(reported.pipe),
+        lines(reported.socket)
     );
     let extra = match way {
         Way::Blocking => format!(

@@ -5,6 +5,15 @@
 //! Then Ctrl-Z, the shell taking the terminal back, `bg`, a background read
 //! stopped by SIGTTIN, and a hangup with the POSIX rule for orphaned
 //! process groups, every fact read back from /proc.
+//!
+//! Nothing is left behind, whenever pscope ends: the shell is the lab's
+//! child (PR_SET_PDEATHSIG); the jobs are its children, tracked by the lab
+//! and watching the lifeline, but without PR_SET_PDEATHSIG, which would
+//! kill them when the shell dies and hide the orphaned-group rule. A job
+//! that is stopped cannot watch anything: when pscope dies, its master
+//! side closes, the shell dies, and the stopped group, orphaned, gets
+//! SIGHUP and SIGCONT from the kernel (the default SIGHUP ends the
+//! pipeline; tty-reader, which blocks it, runs on to see the lifeline).
 
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::time::{Duration, Instant};
