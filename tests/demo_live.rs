@@ -453,6 +453,12 @@ fn exit_demo_decodes_statuses_and_loses_buffers_with_underscore_exit() {
         assert_eq!(segv["core_dir_removed"], true);
         assert!(!std::path::Path::new(dir).exists(), "{dir} is left behind");
     }
+    // /proc kept the same status for the zombie until the wait.
+    for e in [exit, returned, killed, segv] {
+        assert_eq!(e["proc_exit_code"], e["wait_status"], "{e:#}");
+        assert_eq!(e["zombie"]["state"], "Z", "{e:#}");
+        assert_eq!(e["zombie"]["exit_status"], e["described"], "{e:#}");
+    }
     let flushed = event(&events, "exit-flushes");
     assert_eq!(flushed["buffered_text_arrived"], true, "{flushed:#}");
     assert_eq!(flushed["atexit_ran"], true);

@@ -95,6 +95,56 @@ impl Decoded {
     }
 }
 
+/// A child's end as /proc showed it before the wait, and as waitpid() did.
+struct Collected {
+    status: Decoded,
+    /// The zombie's wait status in /proc/PID/stat (field 52).
+    in_proc: Option<i32>,
+    table: String,
+    record: Value,
+}
+
+impl Collected {
+    fn facts(&self) -> Value {
+        with(
+            self.status.facts(),
+            json!({"proc_exit_code": self.in_proc, "zombie": self.record}),
+        )
+    }
+
+    /// What /proc held before the wait, in words.
+    fn before(&self) -> String {
+        match self.in_proc {
+            Some(code) if code == self.status.raw => {
+                " Until pscope waited, the child was a zombie \
+                 (Z) and /proc/PID/stat (field 52) held that same status word."
+                    .to_string()
+            }
+            Some(code) => {
+                format!(" Until pscope waited, /proc/PID/stat (field 52) held 0x{code:04x}.")
+            }
+            None => String::new(),
+        }
+    }
+}
+
+/// Waits for the child to be a zombie, reads what /proc keeps of it, then
+/// reaps it.
+fn collect(lab: &mut Lab, child: Pid) -> Result<Collected> {
+    let task = lab.wait_until(child, SETTLE, |t| t.is_some_and(|t| t.stat.state == 'Z'))?;
+    let in_proc = task
+        .filter(|t| t.stat.state == 'Z')
+        .and_then(|t| t.stat.exit_code);
+    let (table, records) = lab.table(&[child], &["pid", "ppid", "stat", "args"])?;
+    let status = decode(lab.reap_raw(child)?);
+    Ok(Collected {
+        status,
+        in_proc,
+        table,
+        record: records[0].clone(),
+    })
+}
+
 /// The function the second child returns from, standing for its main.
 fn main_of_child() -> i32 {
     4
@@ -117,64 +167,68 @@ pub fn run(lab: &mut Lab) -> Result<()> {
 
     // exit(3): the C library's exit, with its cleanup, then the kernel's.
     let child = lab.fork(ChildSetup::default(), |_| std::process::exit(3))?;
-    let status = decode(lab.reap_raw(child)?);
+    let end = collect(lab, child)?;
     lab.say(
         "exit",
         &format!(
-            "Child {child} called exit(3). waitpid() gave status 0x{:04x}: {}, that is, {}.",
-            status.raw,
-            status.macros(),
-            describe_wait_status(status.raw)
+            "Child {child} called exit(3). waitpid() gave status 0x{:04x}: {}, that is, {}.{}",
+            end.status.raw,
+            end.status.macros(),
+            describe_wait_status(end.status.raw),
+            end.before()
         ),
         with(
-            status.facts(),
+            end.facts(),
             json!({"case": "exit(3)", "pid": child.as_raw()}),
         ),
     )?;
-    rows.push(status.row("exit(3)", child));
+    lab.show(&end.table)?;
+    rows.push(end.status.row("exit(3)", child));
     lab.pause()?;
 
     // A return from main: the C start-up code calls exit(main(...)).
     let child = lab.fork(ChildSetup::default(), |_| {
         std::process::exit(main_of_child())
     })?;
-    let status = decode(lab.reap_raw(child)?);
+    let end = collect(lab, child)?;
     lab.say(
         "return",
         &format!(
             "Child {child} returned 4 from its main function. The C start-up code that called main \
              passes what it returns to exit(), so the parent cannot tell it from exit(4): status \
-             0x{:04x}, {}.",
-            status.raw,
-            status.macros()
+             0x{:04x}, {}.{}",
+            end.status.raw,
+            end.status.macros(),
+            end.before()
         ),
         with(
-            status.facts(),
+            end.facts(),
             json!({"case": "return from main", "pid": child.as_raw(), "returned": main_of_child()}),
         ),
     )?;
-    rows.push(status.row("return 4", child));
+    rows.push(end.status.row("return 4", child));
     lab.pause()?;
 
     // SIGKILL: no cleanup at all, and never a core dump.
     let child = lab.fork(ChildSetup::default(), |cx| cx.idle())?;
     lab.wait_until(child, SETTLE, |t| t.is_some_and(|t| t.stat.state == 'S'))?;
     kill(child, Signal::SIGKILL)?;
-    let status = decode(lab.reap_raw(child)?);
+    let end = collect(lab, child)?;
     lab.say(
         "sigkill",
         &format!(
             "pscope sent SIGKILL to child {child}, which was waiting: status 0x{:04x}, {}. SIGKILL \
-             cannot be caught; nothing in the child runs, and it never dumps core.",
-            status.raw,
-            status.macros()
+             cannot be caught; nothing in the child runs, and it never dumps core.{}",
+            end.status.raw,
+            end.status.macros(),
+            end.before()
         ),
         with(
-            status.facts(),
+            end.facts(),
             json!({"case": "SIGKILL", "pid": child.as_raw()}),
         ),
     )?;
-    rows.push(status.row("SIGKILL", child));
+    rows.push(end.status.row("SIGKILL", child));
     lab.pause()?;
 
     let (status, child) = segfault(lab)?;
@@ -285,7 +339,8 @@ fn segfault(lab: &mut Lab) -> Result<(Decoded, Pid)> {
         [soft, hard, dumpable] => (soft.to_string(), hard.to_string(), dumpable == "true"),
         _ => ("?".into(), "?".into(), false),
     };
-    let status = decode(lab.reap_raw(child)?);
+    let end = collect(lab, child)?;
+    let status = &end.status;
     let core_file = dir.as_ref().and_then(|d| core_in(&d.path));
     let core_dir = dir.as_ref().map(|d| d.path.clone());
     let removed = dir.map(PrivateDir::remove);
@@ -327,12 +382,13 @@ fn segfault(lab: &mut Lab) -> Result<(Decoded, Pid)> {
         "sigsegv",
         &format!(
             "Child {child} died of SIGSEGV, as on a bad memory access (it sent the signal to \
-             itself with the default action): status 0x{:04x}, {}. {why}",
+             itself with the default action): status 0x{:04x}, {}. {why}{}",
             status.raw,
-            status.macros()
+            status.macros(),
+            end.before()
         ),
         with(
-            status.facts(),
+            end.facts(),
             json!({
                 "case": "SIGSEGV", "pid": child.as_raw(),
                 "core_pattern": pattern.ok(),
@@ -344,7 +400,7 @@ fn segfault(lab: &mut Lab) -> Result<(Decoded, Pid)> {
             }),
         ),
     )?;
-    Ok((status, child))
+    Ok((end.status, child))
 }
 
 /// A new empty directory only this demo uses, removed with what it holds
