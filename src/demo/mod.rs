@@ -14,7 +14,8 @@
 //!   nothing reaped or already ended is signalled again.
 //!
 //! [`lab`] holds that lifecycle, [`child`] what runs after fork() in a
-//! child, [`narrate`] the timeline and its views; one file per topic.
+//! child, [`narrate`] the timeline and its views; one file per topic, and
+//! [`code`] the Python program each topic prints with `--code`.
 
 pub mod child;
 pub mod code;
