@@ -114,6 +114,8 @@ pub fn run(lab: &mut Lab) -> Result<()> {
             )
         },
     )?;
+    // It leads a session of its own, outside the lab's group.
+    lab.track(shell);
     drop(slave);
     drop(command_read);
     drop(report_write);
