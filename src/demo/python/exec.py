@@ -18,8 +18,9 @@ def look(pid, when):
     fds = {int(fd): os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
     with open(f"/proc/{pid}/maps") as f:
         mappings = len(f.readlines())
-    print(f"{when}: pid {pid}, parent {os.getppid() if pid == os.getpid() else os.getpid()}, "
-          f"name {comm}, exe {exe}, {mappings} mappings")
+    with open(f"/proc/{pid}/stat") as f:
+        ppid = f.read().rsplit(")", 1)[1].split()[1]
+    print(f"{when}: pid {pid}, parent {ppid}, name {comm}, exe {exe}, {mappings} mappings")
     for fd in sorted(fds):
         print(f"    fd {fd} -> {fds[fd]}")
 
