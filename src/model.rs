@@ -392,6 +392,37 @@ impl SystemInfo {
     }
 }
 
+/// What /proc/PID/syscall says a process is doing at the moment it is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyscallNow {
+    /// On a CPU right now: the kernel cannot say more.
+    Running,
+    /// Not inside a system call: running (or preempted in) its own code.
+    User,
+    /// Inside system call `number` (blocked there, or about to return),
+    /// with its six arguments.
+    Call { number: i64, args: [u64; 6] },
+}
+
+/// One open file descriptor of a process (/proc/PID/fd/N).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenFd {
+    pub fd: i32,
+    /// Where the link points: a path, or `pipe:[INODE]`, `socket:[INODE]`,
+    /// `anon_inode:[eventpoll]`.
+    pub target: String,
+}
+
+/// One line of /proc/PID/maps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mapping {
+    /// Permissions as maps writes them, e.g. r-xp.
+    pub perms: String,
+    /// The mapped file, or a name such as [heap] and [stack]; `None` for
+    /// anonymous memory.
+    pub path: Option<String>,
+}
+
 /// Everything one scan of /proc produced.
 #[derive(Debug, Clone)]
 pub struct Snapshot {

@@ -63,6 +63,10 @@ fn pipes_into_head_end_quietly() {
         vec!["completions", "bash"],
         vec!["demo", "fork"],
         vec!["demo", "zombie", "--json"],
+        vec!["demo", "io", "--seconds", "1"],
+        vec!["demo", "jobs"],
+        vec!["demo", "exec", "--json"],
+        vec!["demo", "exit"],
         vec!["--help"],
     ] {
         quiet_under_head(&args);

@@ -257,6 +257,408 @@ fn nice_demo_measures_shares() {
     leaves_nothing(&events, pid, "demo nice");
 }
 
+#[test]
+fn io_demo_compares_four_ways_to_wait() {
+    let (events, code, pid) = run_demo(&["io", "--seconds", "1"]);
+    assert_eq!(code, 0, "{events:#?}");
+    let readers: Vec<&Value> = events.iter().filter(|e| e["step"] == "reader").collect();
+    assert_eq!(readers.len(), 4, "{events:#?}");
+    let by = |role: &str| {
+        *readers
+            .iter()
+            .find(|e| e["role"] == role)
+            .unwrap_or_else(|| panic!("no {role} reader"))
+    };
+    let (blocking, busy, select, epoll) = (
+        by("blocking-read"),
+        by("busy-poll"),
+        by("select"),
+        by("epoll"),
+    );
+    let cpu = |e: &Value| e["cpu_percent"].as_f64().unwrap();
+    for e in [blocking, select, epoll] {
+        assert_eq!(e["state"], "S", "{e:#}");
+        assert!(cpu(e) < 10.0, "a waiting reader costs no CPU: {e:#}");
+        let lines =
+            e["messages"]["pipe"].as_u64().unwrap() + e["messages"]["socket"].as_u64().unwrap();
+        assert!(lines >= 1, "{e:#}");
+    }
+    assert_eq!(busy["state"], "R", "{busy:#}");
+    assert!(cpu(busy) > 20.0, "the busy reader burns a core: {busy:#}");
+    assert!(busy["eagain_count"].as_u64().unwrap() > 1000, "{busy:#}");
+    assert!(busy["eagain_per_second"].as_f64().unwrap() > 1000.0);
+    // The blocking reader serves its pipe only; its socket fills unread.
+    assert_eq!(blocking["messages"]["socket"], 0);
+    assert!(
+        event(&events, "unread")["unread_socket_bytes"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    let descriptor = |e: &Value, fd: &Value| -> String {
+        e["descriptors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| &d["fd"] == fd)
+            .map(|d| d["target"].as_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
+    if blocking["syscall_error"].is_null() {
+        assert_eq!(blocking["syscall"], "read", "{blocking:#}");
+        let fd = &blocking["waits_on"][0];
+        assert!(
+            descriptor(blocking, fd).starts_with("pipe:"),
+            "{blocking:#}"
+        );
+        assert!(
+            ["select", "pselect6"].contains(&select["syscall"].as_str().unwrap()),
+            "{select:#}"
+        );
+        // select's first argument is one more than the highest descriptor.
+        let highest = select["descriptors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["fd"].as_u64().unwrap())
+            .max()
+            .unwrap();
+        assert!(
+            select["nfds"].as_u64().unwrap() <= highest + 1,
+            "{select:#}"
+        );
+        assert!(
+            ["epoll_wait", "epoll_pwait"].contains(&epoll["syscall"].as_str().unwrap()),
+            "{epoll:#}"
+        );
+        assert!(descriptor(epoll, &epoll["epoll_fd"]).contains("eventpoll"));
+        let targets = epoll["epoll_targets"].as_array().unwrap();
+        assert_eq!(targets.len(), 3, "pipe, socket and lifeline: {epoll:#}");
+        let kinds: HashSet<String> = targets
+            .iter()
+            .map(|fd| descriptor(epoll, fd).split(':').next().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            kinds,
+            HashSet::from(["pipe".to_string(), "socket".to_string()])
+        );
+        let writer = event(&events, "writer");
+        assert!(
+            ["clock_nanosleep", "nanosleep"].contains(&writer["syscall"].as_str().unwrap()),
+            "{writer:#}"
+        );
+    } else {
+        skip("/proc/PID/syscall cannot be read here");
+    }
+    let processes = event(&events, "proc")["processes"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let comms: Vec<&str> = processes
+        .iter()
+        .map(|p| p["comm"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        comms,
+        ["io-writer", "io-read", "io-busy", "io-select", "io-epoll"]
+    );
+    for p in &processes {
+        assert_eq!(p["ppid"], pid);
+    }
+    leaves_nothing(&events, pid, "demo io");
+}
+
+#[test]
+fn exec_demo_keeps_the_process_and_changes_the_program() {
+    let (events, code, pid) = run_demo(&["exec"]);
+    assert_eq!(code, 0, "{events:#?}");
+    if events.iter().any(|e| e["step"] == "no-program") {
+        return skip("no sleep program to exec");
+    }
+    let before = event(&events, "before-exec");
+    let after = event(&events, "after-exec");
+    assert_eq!(before["pid"], after["pid"]);
+    assert_eq!(before["ppid"], pid);
+    assert_eq!(after["ppid"], pid);
+    assert_eq!(before["comm"], "pscope");
+    assert_eq!(after["comm"], "sleep");
+    assert_eq!(after["cmdline"], serde_json::json!(["sleep", "60"]));
+    assert!(before["exe"].as_str().unwrap().ends_with("/pscope"));
+    assert!(after["exe"].as_str().unwrap().ends_with("/sleep"));
+    let files = |e: &Value| -> Vec<String> {
+        e["mapped_files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(files(before).iter().any(|f| f.ends_with("/pscope")));
+    assert!(files(after).iter().any(|f| f.ends_with("/sleep")));
+    assert!(
+        !files(after).iter().any(|f| f.ends_with("/pscope")),
+        "a new map"
+    );
+    let marked = |e: &Value, target: &str| {
+        e["descriptors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["target"] == target)
+            .map(|d| d["close_on_exec"].as_bool().unwrap())
+    };
+    assert_eq!(marked(before, "/dev/zero"), Some(false));
+    assert_eq!(marked(before, "/dev/urandom"), Some(true));
+    assert_eq!(marked(after, "/dev/zero"), Some(false));
+    assert_eq!(marked(after, "/dev/urandom"), None);
+    let compare = event(&events, "compare");
+    assert_eq!(compare["same_pid"], true);
+    assert_eq!(compare["same_ppid"], true);
+    assert_eq!(compare["no_cloexec_fd_kept"], true);
+    assert_eq!(compare["cloexec_fd_kept"], false);
+    assert_eq!(event(&events, "exec")["status_pipe"], "end-of-file");
+    assert_eq!(event(&events, "ended")["described"], "killed by SIGTERM");
+    leaves_nothing(&events, pid, "demo exec");
+}
+
+#[test]
+fn exit_demo_decodes_statuses_and_loses_buffers_with_underscore_exit() {
+    let (events, code, pid) = run_demo(&["exit"]);
+    assert_eq!(code, 0, "{events:#?}");
+    let exit = event(&events, "exit");
+    assert_eq!(exit["wait_status"], 3 << 8);
+    assert_eq!(exit["wifexited"], true);
+    assert_eq!(exit["wexitstatus"], 3);
+    assert_eq!(exit["described"], "exited with status 3");
+    let returned = event(&events, "return");
+    assert_eq!(returned["wexitstatus"], returned["returned"]);
+    let killed = event(&events, "sigkill");
+    assert_eq!(killed["wifsignaled"], true);
+    assert_eq!(killed["wtermsig"], 9);
+    assert_eq!(killed["wcoredump"], false);
+    assert_eq!(killed["described"], "killed by SIGKILL");
+    let segv = event(&events, "sigsegv");
+    assert_eq!(segv["wtermsig"], 11);
+    assert_eq!(segv["signal_name"], "SIGSEGV");
+    let pattern = segv["core_pattern"].as_str().unwrap_or("|");
+    let relative = !pattern.starts_with(['|', '/']);
+    if relative && segv["rlimit_core_soft"] != "0" && segv["dumpable"] == true {
+        assert_eq!(segv["wcoredump"], true, "{segv:#}");
+        assert_eq!(segv["described"], "killed by SIGSEGV (core dumped)");
+        assert!(segv["core_file"].is_string(), "{segv:#}");
+    } else {
+        eprintln!("no core dump expected here: {segv:#}");
+    }
+    if let Some(dir) = segv["core_dir"].as_str() {
+        assert_eq!(segv["core_dir_removed"], true);
+        assert!(!std::path::Path::new(dir).exists(), "{dir} is left behind");
+    }
+    // /proc kept the same status for the zombie until the wait.
+    for e in [exit, returned, killed, segv] {
+        assert_eq!(e["proc_exit_code"], e["wait_status"], "{e:#}");
+        assert_eq!(e["zombie"]["state"], "Z", "{e:#}");
+        assert_eq!(e["zombie"]["exit_status"], e["described"], "{e:#}");
+    }
+    let flushed = event(&events, "exit-flushes");
+    assert_eq!(flushed["buffered_text_arrived"], true, "{flushed:#}");
+    assert_eq!(flushed["atexit_ran"], true);
+    let lost = event(&events, "underscore-exit-loses");
+    assert_eq!(lost["buffered_text_arrived"], false, "{lost:#}");
+    assert_eq!(lost["atexit_ran"], false);
+    assert_eq!(lost["received"], "");
+    leaves_nothing(&events, pid, "demo exit");
+}
+
+#[test]
+fn jobs_demo_shows_job_control_on_its_own_terminal() {
+    let (events, code, pid) = run_demo(&["jobs"]);
+    assert_eq!(code, 0, "{events:#?}");
+    if let Some(e) = events
+        .iter()
+        .find(|e| e["step"] == "no-terminal" || e["step"] == "no-session")
+    {
+        return skip(&format!("no job control here: {}", e["message"]));
+    }
+    let processes = event(&events, "session")["processes"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let by = |comm: &str| -> Value {
+        processes
+            .iter()
+            .find(|p| p["comm"] == comm)
+            .unwrap_or_else(|| panic!("no {comm} in {processes:#?}"))
+            .clone()
+    };
+    let (shell, ticker, counter, reader) = (
+        by("lab-shell"),
+        by("ticker"),
+        by("counter"),
+        by("tty-reader"),
+    );
+    assert_eq!(shell["ppid"], pid);
+    assert_eq!(shell["sid"], shell["pid"], "the shell leads the session");
+    assert_eq!(shell["pgid"], shell["pid"]);
+    assert!(
+        shell["stat_flags"]
+            .as_array()
+            .unwrap()
+            .contains(&"s".into()),
+        "{shell:#}"
+    );
+    assert_eq!(ticker["pgid"], ticker["pid"], "the pipeline's group");
+    assert_eq!(counter["pgid"], ticker["pid"], "one group for the pipeline");
+    assert_eq!(reader["pgid"], reader["pid"]);
+    for p in [&shell, &ticker, &counter, &reader] {
+        assert_eq!(p["sid"], shell["pid"], "{p:#}");
+        assert!(p["tty"].as_str().unwrap().starts_with("pts/"), "{p:#}");
+        assert_eq!(
+            p["tpgid"], ticker["pid"],
+            "the pipeline is in the foreground"
+        );
+    }
+    for p in [&shell, &ticker, &counter] {
+        assert_ne!(p["ppid"], 1);
+    }
+    assert_eq!(ticker["ppid"], shell["pid"]);
+    assert!(ticker["stat"].as_str().unwrap().ends_with('+'));
+    assert!(counter["stat"].as_str().unwrap().ends_with('+'));
+    assert!(!reader["stat"].as_str().unwrap().contains('+'));
+    let columns: Vec<&str> = events
+        .iter()
+        .filter(|e| e["step"] == "column")
+        .map(|e| e["column"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        columns,
+        ["PPID", "PID", "PGID", "SID", "TTY", "TPGID", "STAT", "UID", "TIME", "COMMAND"]
+    );
+    let stat = |e: &Value, i: usize| e["processes"][i]["stat"].as_str().unwrap().to_string();
+    let ctrl_z = event(&events, "ctrl-z");
+    assert_eq!(
+        ctrl_z["ctrl_z"], "typed",
+        "the terminal turned ^Z into SIGTSTP"
+    );
+    assert_eq!(stat(ctrl_z, 0), "T+");
+    assert_eq!(stat(ctrl_z, 1), "T+");
+    assert_eq!(
+        ctrl_z["stopped_by"],
+        serde_json::json!(["SIGTSTP", "SIGTSTP"])
+    );
+    let taken = event(&events, "take-terminal");
+    assert_eq!(taken["tpgid"], shell["pid"]);
+    assert_eq!(stat(taken, 0), "Ss+", "the + moved to the shell");
+    assert_eq!(stat(taken, 1), "T");
+    let bg = event(&events, "bg");
+    assert_eq!(stat(bg, 0), "S");
+    assert_eq!(stat(bg, 1), "S");
+    assert_eq!(bg["continued_reported"], true);
+    let ttin = event(&events, "sigttin");
+    assert_eq!(stat(ttin, 0), "T");
+    assert_eq!(ttin["stopped_by"], "SIGTTIN");
+    let hangup = event(&events, "hangup");
+    assert_eq!(hangup["described"], "killed by SIGHUP");
+    let orphaned = event(&events, "orphaned-groups");
+    assert_eq!(orphaned["adopter"], pid);
+    let groups: Vec<i64> = orphaned["orphaned_groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g.as_i64().unwrap())
+        .collect();
+    assert!(
+        groups.contains(&ticker["pid"].as_i64().unwrap()),
+        "{orphaned:#}"
+    );
+    assert!(
+        groups.contains(&reader["pid"].as_i64().unwrap()),
+        "{orphaned:#}"
+    );
+    // The stopped, orphaned group got SIGHUP (blocked, so pending) and SIGCONT.
+    assert_eq!(orphaned["reader_stat"], "S", "{orphaned:#}");
+    assert_eq!(orphaned["reader_sighup_pending"], true, "{orphaned:#}");
+    assert_eq!(event(&events, "after-hangup")["no_terminal"], true);
+    leaves_nothing(&events, pid, "demo jobs");
+}
+
+const TOPICS: [&str; 9] = [
+    "fork", "states", "orphan", "zombie", "nice", "io", "jobs", "exec", "exit",
+];
+
+#[test]
+fn demo_without_a_topic_lists_every_demo() {
+    let out = run(&["demo"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    for topic in TOPICS {
+        assert!(
+            text.lines()
+                .any(|l| l.split_whitespace().next() == Some(topic)),
+            "{topic} missing from:\n{text}"
+        );
+    }
+    let out = run(&["demo", "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let doc: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let listed: Vec<&str> = doc["demos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["topic"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, TOPICS);
+    for d in doc["demos"].as_array().unwrap() {
+        assert!(!d["lesson"].as_str().unwrap().is_empty(), "{d}");
+    }
+}
+
+#[test]
+fn every_demo_prints_a_python_program_that_runs() {
+    let python = have("python3");
+    if !python {
+        skip("python3 is not installed: the programs are printed, not run");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut running = Vec::new();
+    for topic in TOPICS {
+        let out = run(&["demo", topic, "--code"]);
+        assert_eq!(out.status.code(), Some(0), "{topic}: {}", stderr(&out));
+        let program = stdout(&out);
+        assert!(program.starts_with("#!/usr/bin/env python3"), "{topic}");
+        assert!(program.contains(&format!("pscope demo {topic}")), "{topic}");
+        if !python {
+            continue;
+        }
+        let file = dir.path().join(format!("{topic}.py"));
+        std::fs::write(&file, &program).unwrap();
+        // All at once, each in a directory where it may write (a core
+        // file, at most), with no terminal, as a student's runner might.
+        let work = dir.path().join(topic);
+        std::fs::create_dir(&work).unwrap();
+        let child = Command::new("timeout")
+            .args(["60", "python3"])
+            .arg(&file)
+            .current_dir(&work)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        running.push((topic, child));
+    }
+    for (topic, child) in running {
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{topic}.py:\n{}\n{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        assert!(!stdout(&out).is_empty(), "{topic}.py printed nothing");
+    }
+}
+
 /// Starts a demo, waits for `after` events, interrupts it, and checks that
 /// every process it had started is gone.
 fn interrupt(args: &[&str], after: usize, signal: i32) {
@@ -301,6 +703,17 @@ fn interrupted_demos_leave_nothing_behind() {
         (&["orphan", "--pace", "0.5"], 3),
         (&["fork", "--pace", "0.5"], 3),
         (&["nice", "--seconds", "2"], 1),
+        (&["io", "--seconds", "2"], 1),
+        (&["io", "--seconds", "2"], 2),
+        (&["io", "--seconds", "0.5", "--pace", "0.5"], 4),
+        (&["exec", "--pace", "0.5"], 1),
+        (&["exec", "--pace", "0.5"], 3),
+        (&["exit", "--pace", "0.5"], 2),
+        (&["exit", "--pace", "0.5"], 5),
+        (&["jobs", "--pace", "0.3"], 1),
+        (&["jobs", "--pace", "0.3"], 12),
+        (&["jobs", "--pace", "0.3"], 15),
+        (&["jobs", "--pace", "0.3"], 17),
     ];
     for (args, after) in cases {
         for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGKILL] {
@@ -462,4 +875,38 @@ fn renice_as_an_unprivileged_user() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn syscall_table_matches_the_c_library() {
+    use pscope::analysis::syscalls::{by_name, Arch};
+    let Some(arch) = Arch::native() else {
+        return skip("the system call table covers x86_64 and aarch64 only");
+    };
+    #[cfg(target_arch = "x86_64")]
+    let known: &[(&str, i64)] = &[
+        ("poll", libc::SYS_poll),
+        ("select", libc::SYS_select),
+        ("epoll_wait", libc::SYS_epoll_wait),
+        ("pause", libc::SYS_pause),
+    ];
+    #[cfg(not(target_arch = "x86_64"))]
+    let known: &[(&str, i64)] = &[];
+    let everywhere: &[(&str, i64)] = &[
+        ("read", libc::SYS_read),
+        ("write", libc::SYS_write),
+        ("ppoll", libc::SYS_ppoll),
+        ("pselect6", libc::SYS_pselect6),
+        ("epoll_pwait", libc::SYS_epoll_pwait),
+        ("epoll_pwait2", libc::SYS_epoll_pwait2),
+        ("nanosleep", libc::SYS_nanosleep),
+        ("clock_nanosleep", libc::SYS_clock_nanosleep),
+        ("restart_syscall", libc::SYS_restart_syscall),
+        ("wait4", libc::SYS_wait4),
+        ("waitid", libc::SYS_waitid),
+    ];
+    for (name, number) in known.iter().chain(everywhere) {
+        let call = by_name(name).unwrap_or_else(|| panic!("{name} is not in the table"));
+        assert_eq!(call.number(arch), Some(*number), "{name}");
+    }
 }

@@ -1,6 +1,6 @@
 //! What the raw data means: STAT codes, ps-formatted values, scheduling
-//! facts, kinship (tree, zombies, orphans, remedies), columns and process
-//! selection. No I/O here, and nothing from `source`.
+//! facts, system call names, kinship (tree, zombies, orphans, remedies),
+//! columns and process selection. No I/O here, and nothing from `source`.
 
 pub mod columns;
 pub mod keywords;
@@ -13,6 +13,7 @@ pub mod sched;
 pub mod select;
 pub mod signals;
 pub mod state;
+pub mod syscalls;
 pub mod systemd;
 pub mod tree;
 pub mod values;

@@ -152,16 +152,19 @@ pub enum Command {
     )]
     Renice(ReniceArgs),
 
-    /// Live lab demonstrations: fork, process states, orphans, zombies, nice.
+    /// Live lab demonstrations: fork, states, orphans, zombies, nice, I/O, jobs, exec, exit.
     #[command(
         long_about = "Run a live demonstration for an operating-systems class. Each demo \
                       narrates a timeline (t=0.00s ...), shows what /proc says about the \
                       processes involved at each step, and explains what it means. --json \
-                      prints one event object per line. Every process a demo starts is in \
-                      the demo's process group, dies with pscope, and is reaped: Ctrl-C or \
-                      SIGTERM at any moment ends the demo with nothing left behind (exit \
-                      status 130 or 143).",
-        after_help = "Examples:\n  pscope demo fork\n  pscope demo states --pace 0.5\n  pscope demo zombie --remedy double-fork\n  pscope demo orphan --subreaper\n  pscope demo nice --values 0,10 --seconds 2\n  pscope demo zombie --json | jq -c '{t, step}'"
+                      prints one event object per line, with the facts observed. Every \
+                      process a demo starts is ended and reaped when it ends, and dies with \
+                      pscope: Ctrl-C or SIGTERM at any moment ends the demo with nothing \
+                      left behind (exit status 130 or 143). Where something cannot be shown \
+                      here (no privilege, a kernel or machine without the feature), the demo \
+                      says so instead. Without a topic, pscope demo lists the demos. --code \
+                      prints a Python program that does the same, for students to run.",
+        after_help = "Examples:\n  pscope demo                      the demos and what each shows\n  pscope demo fork\n  pscope demo states --pace 0.5\n  pscope demo zombie --remedy double-fork\n  pscope demo orphan --subreaper\n  pscope demo nice --values 0,10 --seconds 2\n  pscope demo io --seconds 1\n  pscope demo jobs\n  pscope demo exec\n  pscope demo exit\n  pscope demo exit --code           the same in Python\n  pscope demo zombie --json | jq -c '{t, step}'"
     )]
     Demo(DemoArgs),
 
@@ -346,12 +349,18 @@ pub struct ReniceArgs {
 
 #[derive(Debug, Args, Clone)]
 pub struct DemoArgs {
+    /// The demo to run; without one, the list of demos.
     #[command(subcommand)]
-    pub topic: DemoTopic,
+    pub topic: Option<DemoTopic>,
 
     /// Pause this many seconds between steps, for a class to follow.
     #[arg(long, global = true, default_value_t = 0.0, value_name = "SECONDS")]
     pub pace: f64,
+
+    /// Print a short Python program that does what the demo shows, with the
+    /// os, select and signal modules, for students to run themselves.
+    #[arg(long, global = true)]
+    pub code: bool,
 }
 
 #[derive(Debug, Subcommand, Clone)]
@@ -384,6 +393,18 @@ pub enum DemoTopic {
         #[arg(long, default_value_t = 5.0)]
         seconds: f64,
     },
+    /// Four ways to wait for input: blocking read, busy polling, select, epoll.
+    Io {
+        /// Seconds to measure CPU shares and system calls.
+        #[arg(long, default_value_t = 3.0)]
+        seconds: f64,
+    },
+    /// Job control on a terminal of its own: sessions, groups, Ctrl-Z, bg, SIGTTIN, SIGHUP.
+    Jobs,
+    /// exec(): the same process runs a new program; close-on-exec descriptors go.
+    Exec,
+    /// Exit statuses as wait() decodes them, and exit() against _exit().
+    Exit,
 }
 
 #[derive(Debug, Args, Clone, Default)]

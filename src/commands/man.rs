@@ -86,6 +86,59 @@ fn clap_body(render: impl Fn(&mut Vec<u8>) -> std::io::Result<()>) -> Result<Str
     Ok(out)
 }
 
+/// The subcommands of a command (the topics of `pscope demo`), each with
+/// what it does and its own options.
+fn topics(out: &mut String, command: &clap::Command) {
+    let topics: Vec<&clap::Command> = command
+        .get_subcommands()
+        .filter(|t| !t.is_hide_set())
+        .collect();
+    if topics.is_empty() {
+        return;
+    }
+    paragraph(out, "Topics:");
+    for topic in topics {
+        let mut tag = topic.get_name().to_string();
+        let mut text = topic.get_about().map(|a| a.to_string()).unwrap_or_default();
+        for arg in topic
+            .get_arguments()
+            .filter(|a| !a.is_hide_set() && !a.is_global_set())
+        {
+            let Some(long) = arg.get_long() else {
+                continue;
+            };
+            let value = arg
+                .get_value_names()
+                .and_then(|v| v.first())
+                .filter(|_| arg.get_action().takes_values())
+                .map(|v| format!(" {v}"))
+                .unwrap_or_default();
+            tag.push_str(&format!(" [--{long}{value}]"));
+            let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+            let default: Vec<String> = arg
+                .get_default_values()
+                .iter()
+                .map(|d| d.to_string_lossy().into_owned())
+                .collect();
+            text.push_str(&format!(". --{long}: {}", help.trim_end_matches('.')));
+            let choices: Vec<String> = arg
+                .get_possible_values()
+                .iter()
+                .filter(|v| !v.is_hide_set())
+                .map(|v| v.get_name().to_string())
+                .collect();
+            if !choices.is_empty() && arg.get_action().takes_values() {
+                text.push_str(&format!(" ({})", choices.join(", ")));
+            }
+            if !default.is_empty() {
+                text.push_str(&format!(" (default {})", default.join(",")));
+            }
+        }
+        text.push('.');
+        item(out, &tag, &text);
+    }
+}
+
 fn capitalized(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
@@ -128,6 +181,11 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         "pscope --format jsonl | jq -r 'select(.nice > 0) | \"\\(.pid) \\(.comm)\"'",
         "niced processes, one per line",
     ),
+    ("pscope demo", "the lab demonstrations and what each shows"),
+    (
+        "pscope demo io --seconds 1",
+        "a lab demonstration: blocking read, busy polling, select and epoll side by side",
+    ),
 ];
 
 pub fn page() -> Result<String> {
@@ -165,6 +223,7 @@ pub fn page() -> Result<String> {
         if sub.get_arguments().any(|a| !a.is_hide_set()) {
             out.push_str(&clap_body(|b| man.render_options_section(b))?);
         }
+        topics(&mut out, &sub);
         if let Some(after) = sub.get_after_help() {
             out.push_str(".PP\n.nf\n");
             for line in after.to_string().lines() {

@@ -12,7 +12,7 @@ use nix::unistd::{self, Pid};
 
 use super::child::{self, ChildContext, ChildSetup};
 use crate::analysis::columns::{self, Request};
-use crate::model::{Snapshot, Task, ThreadNeed};
+use crate::model::{Needs, SignalMasks, Snapshot, StatusNeed, Task, ThreadNeed};
 use crate::render::Style;
 use crate::source::ProcReader;
 use crate::sys;
@@ -80,6 +80,11 @@ impl Lab {
 
     pub fn reader(&self) -> &ProcReader {
         &self.reader
+    }
+
+    /// The lifeline's read end, which every child holds at the same number.
+    pub(super) fn lifeline(&self) -> std::os::fd::BorrowedFd<'_> {
+        self.lifeline_read.as_fd()
     }
 
     pub(super) fn elapsed(&self) -> f64 {
@@ -175,6 +180,25 @@ impl Lab {
         }
     }
 
+    /// As [`Lab::reap`], but the status as waitpid() hands it over, before
+    /// any decoding (exit status in bits 8-15, signal in bits 0-6, core
+    /// dump in bit 7).
+    pub fn reap_raw(&mut self, pid: Pid) -> Result<i32> {
+        let target = rustix::process::Pid::from_raw(pid.as_raw())
+            .ok_or_else(|| anyhow!("waitpid({pid}): not a process ID"))?;
+        loop {
+            self.check()?;
+            match rustix::process::waitpid(Some(target), rustix::process::WaitOptions::NOHANG) {
+                Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+                Ok(Some((_, status))) => {
+                    self.forget(pid);
+                    return Ok(status.as_raw());
+                }
+                Err(e) => return Err(anyhow!("waitpid({pid}): {e}")),
+            }
+        }
+    }
+
     /// A child is reaped: its PID may be reused and is never signalled
     /// again; a group it led is no longer the lab's.
     fn forget(&mut self, pid: Pid) {
@@ -197,6 +221,20 @@ impl Lab {
             ..Request::default()
         });
         self.reader.process(pid.as_raw(), needs)
+    }
+
+    /// A process's signal masks (pending, blocked, ignored, caught) from
+    /// /proc/PID/status.
+    pub fn signal_masks(&self, pid: Pid) -> Option<SignalMasks> {
+        let needs = Needs {
+            status: StatusNeed::All,
+            ..Needs::default()
+        };
+        self.reader
+            .process(pid.as_raw(), needs)?
+            .status?
+            .more?
+            .signals
     }
 
     /// Polls /proc until `check` holds for the process, or gives up.

@@ -14,10 +14,16 @@
 //!   nothing reaped or already ended is signalled again.
 //!
 //! [`lab`] holds that lifecycle, [`child`] what runs after fork() in a
-//! child, [`narrate`] the timeline and its views; one file per topic.
+//! child, [`narrate`] the timeline and its views; one file per topic, and
+//! [`code`] the Python program each topic prints with `--code`.
 
 pub mod child;
+pub mod code;
+pub mod exec;
+pub mod exit;
 pub mod fork;
+pub mod io;
+pub mod jobs;
 pub mod lab;
 pub mod narrate;
 pub mod nice;

@@ -130,6 +130,18 @@ pub fn kind_now(snapshot: &Snapshot, pid: Pid) -> Option<Kind> {
     kinship.get(pid.as_raw()).map(|t| kinship.kind(t))
 }
 
+/// What /proc/PID/fd/N shows for a pipe or socket the lab holds a copy of
+/// (`pipe:[INODE]`, `socket:[INODE]`), to name descriptors in a listing.
+pub fn link_text(fd: impl AsFd) -> Option<String> {
+    let stat = rustix::fs::fstat(fd).ok()?;
+    let kind = match rustix::fs::FileType::from_raw_mode(stat.st_mode) {
+        rustix::fs::FileType::Fifo => "pipe",
+        rustix::fs::FileType::Socket => "socket",
+        _ => return None,
+    };
+    Some(format!("{kind}:[{}]", stat.st_ino))
+}
+
 /// A pipe for a child to report to the lab: (read end, write end).
 pub fn channel() -> Result<(OwnedFd, OwnedFd)> {
     Ok(nix::unistd::pipe()?)
@@ -157,4 +169,85 @@ pub fn read_channel(lab: &Lab, fd: &OwnedFd, timeout: Duration) -> Result<String
         }
     }
     Ok(String::from_utf8_lossy(&text).into_owned())
+}
+
+/// The lines a child writes into a channel, taken as they come: a line is
+/// handed out once whole, and what follows it waits for the next call.
+pub struct Lines {
+    fd: OwnedFd,
+    pending: Vec<u8>,
+    closed: bool,
+}
+
+impl Lines {
+    pub fn new(fd: OwnedFd) -> Lines {
+        Lines {
+            fd,
+            pending: Vec::new(),
+            closed: false,
+        }
+    }
+
+    /// The next whole line (without its newline), or `None` when `timeout`
+    /// passes first or the writers have all gone.
+    pub fn next(&mut self, lab: &Lab, timeout: Duration) -> Result<Option<String>> {
+        let until = Instant::now() + timeout;
+        loop {
+            if let Some(line) = self.take_line() {
+                return Ok(Some(line));
+            }
+            if self.closed {
+                return Ok(None);
+            }
+            lab.check()?;
+            let left = until.saturating_duration_since(Instant::now());
+            if wait_readable(&[self.fd.as_fd()], left.min(Duration::from_millis(20))) {
+                self.fill();
+            } else if left.is_zero() {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// Every whole line available now, without waiting.
+    pub fn ready(&mut self) -> Vec<String> {
+        while !self.closed && wait_readable(&[self.fd.as_fd()], Duration::ZERO) {
+            self.fill();
+        }
+        std::iter::from_fn(|| self.take_line()).collect()
+    }
+
+    /// Lines until one satisfies `wanted` (returned with those before it),
+    /// or `timeout` passes (then the lines so far, without a match).
+    pub fn until(
+        &mut self,
+        lab: &Lab,
+        timeout: Duration,
+        wanted: impl Fn(&str) -> bool,
+    ) -> Result<(Vec<String>, Option<String>)> {
+        let until = Instant::now() + timeout;
+        let mut before = Vec::new();
+        while let Some(line) = self.next(lab, until.saturating_duration_since(Instant::now()))? {
+            if wanted(&line) {
+                return Ok((before, Some(line)));
+            }
+            before.push(line);
+        }
+        Ok((before, None))
+    }
+
+    fn fill(&mut self) {
+        let mut buf = [0u8; 1024];
+        match rustix::io::read(&self.fd, &mut buf) {
+            Err(rustix::io::Errno::INTR) | Err(rustix::io::Errno::AGAIN) => {}
+            Ok(0) | Err(_) => self.closed = true,
+            Ok(n) => self.pending.extend_from_slice(&buf[..n]),
+        }
+    }
+
+    fn take_line(&mut self) -> Option<String> {
+        let end = self.pending.iter().position(|&b| b == b'\n')?;
+        let line: Vec<u8> = self.pending.drain(..=end).collect();
+        Some(String::from_utf8_lossy(&line[..end]).into_owned())
+    }
 }

@@ -443,6 +443,15 @@ const EVENT_FIELDS: &[FieldDoc] = &[
     ("message", "string", "what happened, in words"),
 ];
 
+const DEMO_TOPIC_FIELDS: &[FieldDoc] = &[
+    (
+        "topic",
+        "string",
+        "the demo's name, as given to pscope demo",
+    ),
+    ("lesson", "string", "what it shows"),
+];
+
 /// Every record type, in the order the documentation lists them.
 pub const RECORDS: &[RecordDoc] = &[
     RecordDoc {
@@ -571,6 +580,12 @@ pub const RECORDS: &[RecordDoc] = &[
         summary: "`demo ... --json`: one event a line, these fields then the step's facts",
         extends: None,
         fields: EVENT_FIELDS,
+    },
+    RecordDoc {
+        name: "demo topic",
+        summary: "`demo --json` without a topic (`demos`): one demo",
+        extends: None,
+        fields: DEMO_TOPIC_FIELDS,
     },
 ];
 
@@ -1127,6 +1142,13 @@ pub struct ReniceResult {
     pub error: Option<String>,
 }
 
+/// One demo in the list of `pscope demo`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DemoTopic {
+    pub topic: String,
+    pub lesson: String,
+}
+
 /// The fields every demo event starts with; the step's facts follow.
 #[derive(Serialize)]
 pub struct Event<'a, Facts> {
@@ -1317,5 +1339,10 @@ mod tests {
         let mut expected = documented("demo event");
         expected.retain(|k| k != "schema_version");
         assert_eq!(keys(&event), expected);
+        let topic = DemoTopic {
+            topic: "fork".into(),
+            lesson: String::new(),
+        };
+        assert_eq!(keys(&topic), documented("demo topic"));
     }
 }

@@ -2,6 +2,7 @@
 //! real one or a captured tree given by `--proc-root`) into a [`Snapshot`].
 
 mod handout;
+mod inspect;
 pub mod parse;
 mod users;
 
