@@ -1,10 +1,9 @@
 //! Parsers for the bytes of /proc files. Pure functions, no I/O, so they can
 //! be tested and fuzzed on any input.
 
-use procfs::process::Stat;
-use procfs::FromRead;
-
-use crate::model::{IoCounters, SignalMasks, SmapsRollup, StatFields, StatusFields};
+use crate::model::{
+    CpuTimes, IoCounters, MemInfo, SignalMasks, SmapsRollup, StatFields, Statm, StatusFields,
+};
 
 /// Why a stat file could not be understood.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,11 +17,11 @@ impl std::fmt::Display for MalformedStat {
 
 /// Parses `/proc/PID/stat`.
 ///
-/// The numeric fields come from procfs's `Stat` parser. The name is taken
-/// from the raw bytes between the first `(` and the last `)`, because procfs
-/// turns invalid UTF-8 into U+FFFD. procfs slices its input by byte offsets
-/// and can panic on text that is not shaped like a stat line, so the shape is
-/// checked here first.
+/// The name is taken from the raw bytes between the first `(` and the last
+/// `)`, byte for byte. The fields after it are separated by single spaces;
+/// each is parsed as the type the kernel writes it with (a value that does
+/// not fit is an error). The fields up to `cnswap` are required; later
+/// ones (added by newer kernels) are optional, but parsed when present.
 pub fn parse_stat(bytes: &[u8]) -> Result<(i32, StatFields), MalformedStat> {
     let open = bytes
         .iter()
@@ -42,61 +41,93 @@ pub fn parse_stat(bytes: &[u8]) -> Result<(i32, StatFields), MalformedStat> {
     if !pid_ok {
         return Err(MalformedStat("the line does not start with a pid".into()));
     }
+    let pid = number(&pid_text[..pid_text.len() - 1])?;
     let after = &bytes[close + 1..];
     if after.len() < 2 || after[0] != b' ' || after[1].is_ascii_whitespace() {
         return Err(MalformedStat("no fields after the name".into()));
     }
-
-    let stat = Stat::from_read(bytes).map_err(|e| MalformedStat(short_error(&e.to_string())))?;
-    let fields = StatFields {
+    let rest = after[1..].trim_ascii_end();
+    let mut words = rest.split(|&b| b == b' ');
+    let state = words
+        .next()
+        .and_then(|w| String::from_utf8_lossy(w).chars().next())
+        .ok_or_else(|| MalformedStat("no state letter".into()))?;
+    let mut fields = Fields { words };
+    let mut stat = StatFields {
         comm: bytes[open + 1..close].to_vec(),
-        state: stat.state,
-        ppid: stat.ppid,
-        pgrp: stat.pgrp,
-        session: stat.session,
-        tty_nr: stat.tty_nr,
-        tpgid: stat.tpgid,
-        flags: stat.flags,
-        minflt: stat.minflt,
-        cminflt: stat.cminflt,
-        majflt: stat.majflt,
-        cmajflt: stat.cmajflt,
-        utime: stat.utime,
-        stime: stat.stime,
-        cutime: stat.cutime,
-        cstime: stat.cstime,
-        priority: stat.priority,
-        nice: stat.nice,
-        num_threads: stat.num_threads,
-        starttime: stat.starttime,
-        vsize: stat.vsize,
-        rss_pages: stat.rss as i64,
-        rsslim: stat.rsslim,
-        startcode: stat.startcode,
-        endcode: stat.endcode,
-        startstack: stat.startstack,
-        kstkesp: stat.kstkesp,
-        kstkeip: stat.kstkeip,
-        processor: stat.processor,
-        rt_priority: stat.rt_priority,
-        policy: stat.policy,
-        exit_code: stat.exit_code,
+        state,
+        ppid: fields.next()?,
+        pgrp: fields.next()?,
+        session: fields.next()?,
+        tty_nr: fields.next()?,
+        tpgid: fields.next()?,
+        flags: fields.next()?,
+        minflt: fields.next()?,
+        cminflt: fields.next()?,
+        majflt: fields.next()?,
+        cmajflt: fields.next()?,
+        utime: fields.next()?,
+        stime: fields.next()?,
+        cutime: fields.next()?,
+        cstime: fields.next()?,
+        priority: fields.next()?,
+        nice: fields.next()?,
+        num_threads: fields.next()?,
+        ..StatFields::default()
     };
-    Ok((stat.pid, fields))
+    let _itrealvalue: i64 = fields.next()?;
+    stat.starttime = fields.next()?;
+    stat.vsize = fields.next()?;
+    stat.rss_pages = fields.next::<u64>()? as i64;
+    stat.rsslim = fields.next()?;
+    stat.startcode = fields.next()?;
+    stat.endcode = fields.next()?;
+    stat.startstack = fields.next()?;
+    stat.kstkesp = fields.next()?;
+    stat.kstkeip = fields.next()?;
+    // signal, blocked, sigignore, sigcatch, wchan, nswap, cnswap
+    for _ in 0..7 {
+        fields.next::<u64>()?;
+    }
+    let _exit_signal: Option<i32> = fields.optional()?;
+    stat.processor = fields.optional()?;
+    stat.rt_priority = fields.optional()?;
+    stat.policy = fields.optional()?;
+    let _blkio: Option<u64> = fields.optional()?;
+    let _guest: Option<u64> = fields.optional()?;
+    let _cguest: Option<i64> = fields.optional()?;
+    // start_data, end_data, start_brk, arg_start, arg_end, env_start, env_end
+    for _ in 0..7 {
+        fields.optional::<u64>()?;
+    }
+    stat.exit_code = fields.optional()?;
+    Ok((pid, stat))
 }
 
-/// procfs errors carry internal file and line details; keep the message.
-/// procfs's errors name the crate's own source file and line (a path on
-/// the machine that built pscope), which means nothing to a user.
-fn short_error(message: &str) -> String {
-    if message.contains("Internal error") || message.contains(".rs:") {
-        return "a field is not a number of its type".into();
+/// The space-separated fields after a stat line's name.
+struct Fields<'a, I: Iterator<Item = &'a [u8]>> {
+    words: I,
+}
+
+impl<'a, I: Iterator<Item = &'a [u8]>> Fields<'a, I> {
+    fn next<T: std::str::FromStr>(&mut self) -> Result<T, MalformedStat> {
+        let word = self
+            .words
+            .next()
+            .ok_or_else(|| MalformedStat("the line ends before its last field".into()))?;
+        number(word)
     }
-    let message = message.trim_start_matches("Internal Unwrap Error: ");
-    match message.find(" (") {
-        Some(i) if message.len() > 120 => message[..i].to_string(),
-        _ => message.to_string(),
+
+    fn optional<T: std::str::FromStr>(&mut self) -> Result<Option<T>, MalformedStat> {
+        self.words.next().map(number).transpose()
     }
+}
+
+fn number<T: std::str::FromStr>(word: &[u8]) -> Result<T, MalformedStat> {
+    std::str::from_utf8(word)
+        .ok()
+        .and_then(|w| w.parse().ok())
+        .ok_or_else(|| MalformedStat("a field is not a number of its type".into()))
 }
 
 /// Parses the lines of `/proc/PID/status` that pscope needs. Read as bytes,
@@ -235,6 +266,87 @@ pub fn parse_number<T: std::str::FromStr>(bytes: &[u8]) -> Option<T> {
     std::str::from_utf8(bytes).ok()?.trim().parse().ok()
 }
 
+/// /proc/PID/statm: the first three numbers (size, resident, shared pages).
+pub fn parse_statm(bytes: &[u8]) -> Option<Statm> {
+    let mut it = numbers(bytes);
+    Some(Statm {
+        size: it.next()??,
+        resident: it.next()??,
+        shared: it.next()??,
+    })
+}
+
+/// The CPU lines of /proc/stat: the `cpu` line (all CPUs together) and
+/// each `cpuN` line in order. A missing number counts as 0 (older kernels
+/// write fewer columns).
+pub fn parse_cpu_lines(bytes: &[u8]) -> (CpuTimes, Vec<CpuTimes>) {
+    let mut all = CpuTimes::default();
+    let mut each = Vec::new();
+    for line in bytes.split(|&b| b == b'\n') {
+        let Some(rest) = line.strip_prefix(b"cpu") else {
+            continue;
+        };
+        let (label, values) = match rest.iter().position(|&b| b == b' ') {
+            Some(space) => rest.split_at(space),
+            None => continue,
+        };
+        if !label.iter().all(u8::is_ascii_digit) {
+            continue;
+        }
+        let mut it = numbers(values).map(Option::unwrap_or_default);
+        let mut next = || it.next().unwrap_or(0);
+        let times = CpuTimes {
+            user: next(),
+            nice: next(),
+            system: next(),
+            idle: next(),
+            iowait: next(),
+            irq: next(),
+            softirq: next(),
+            steal: next(),
+            guest: next(),
+            guest_nice: next(),
+        };
+        if label.is_empty() {
+            all = times;
+        } else {
+            each.push(times);
+        }
+    }
+    (all, each)
+}
+
+/// The lines of /proc/meminfo that top shows; a missing one is 0.
+pub fn parse_meminfo(bytes: &[u8]) -> MemInfo {
+    let mut mem = MemInfo::default();
+    for line in bytes.split(|&b| b == b'\n') {
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            continue;
+        };
+        let value = first_number(&line[colon + 1..]).unwrap_or(0);
+        let slot = match &line[..colon] {
+            b"MemTotal" => &mut mem.total,
+            b"MemFree" => &mut mem.free,
+            b"MemAvailable" => &mut mem.available,
+            b"Buffers" => &mut mem.buffers,
+            b"Cached" => &mut mem.cached,
+            b"SReclaimable" => &mut mem.reclaimable,
+            b"SwapTotal" => &mut mem.swap_total,
+            b"SwapFree" => &mut mem.swap_free,
+            _ => continue,
+        };
+        *slot = value;
+    }
+    mem
+}
+
+/// /proc/loadavg: the three load averages.
+pub fn parse_loadavg(bytes: &[u8]) -> Option<[f64; 3]> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut it = text.split_ascii_whitespace().map(|w| w.parse().ok());
+    Some([it.next()??, it.next()??, it.next()??])
+}
+
 /// A hexadecimal mask such as `0000000000010002`; 0 when malformed.
 fn hex_mask(value: &[u8]) -> u64 {
     std::str::from_utf8(value)
@@ -357,6 +469,40 @@ mod tests {
         assert_eq!(parse_autogroup(b"garbage"), None);
         assert_eq!(parse_number::<i32>(b"-1000\n"), Some(-1000));
         assert_eq!(parse_number::<u32>(b"4294967295\n"), Some(u32::MAX));
+    }
+
+    #[test]
+    fn system_files_parse() {
+        let stat = b"cpu  10 2 30 400 5 6 7 8 9 1\ncpu0 5 1 15 200 2 3 3 4 4 0\ncpu1 5 1 15 200 3 3 4 4\nintr 1 2\nctxt 5\nbtime 1700000000\n";
+        let (all, each) = parse_cpu_lines(stat);
+        assert_eq!((all.user, all.nice, all.system, all.idle), (10, 2, 30, 400));
+        assert_eq!((all.steal, all.guest, all.guest_nice), (8, 9, 1));
+        assert_eq!(each.len(), 2);
+        assert_eq!(each[1].iowait, 3);
+        assert_eq!(each[1].guest, 0);
+        let mem = parse_meminfo(b"MemTotal:       24683568 kB\nMemFree:        23939600 kB\nMemAvailable:   23852900 kB\nBuffers:            1000 kB\nCached:            70000 kB\nSwapCached:            5 kB\nSReclaimable:       9000 kB\nSwapTotal:             0 kB\nSwapFree:              0 kB\n");
+        assert_eq!(
+            (mem.total, mem.free, mem.available),
+            (24683568, 23939600, 23852900)
+        );
+        assert_eq!(
+            (mem.buffers, mem.cached, mem.reclaimable),
+            (1000, 70000, 9000)
+        );
+        assert_eq!(
+            parse_loadavg(b"0.02 0.24 0.16 1/83 14027\n"),
+            Some([0.02, 0.24, 0.16])
+        );
+        assert_eq!(parse_loadavg(b"0.02\n"), None);
+        assert_eq!(
+            parse_statm(b"11506 2904 1758 222 0 1136 0\n"),
+            Some(Statm {
+                size: 11506,
+                resident: 2904,
+                shared: 1758
+            })
+        );
+        assert_eq!(parse_statm(b"1 2\n"), None);
     }
 
     #[test]
