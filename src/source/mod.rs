@@ -2,8 +2,10 @@
 //! real one or a captured tree given by `--proc-root`) into a [`Snapshot`].
 
 mod handout;
+pub mod live;
 pub mod parse;
 mod users;
+pub mod utmp;
 
 use std::collections::HashMap;
 use std::ffi::CStr;
