@@ -2,6 +2,7 @@
 //! facts, kinship (tree, zombies, orphans, remedies), columns and process
 //! selection. No I/O here, and nothing from `source`.
 
+pub mod changes;
 pub mod columns;
 pub mod keywords;
 pub mod kinship;
