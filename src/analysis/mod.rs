@@ -15,5 +15,8 @@ pub mod select;
 pub mod signals;
 pub mod state;
 pub mod systemd;
+pub mod topcols;
+pub mod topfmt;
+pub mod topsummary;
 pub mod tree;
 pub mod values;
