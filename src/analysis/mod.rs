@@ -17,6 +17,8 @@ pub mod state;
 pub mod systemd;
 pub mod topcols;
 pub mod topfmt;
+pub mod topframe;
 pub mod topsummary;
+pub mod topview;
 pub mod tree;
 pub mod values;

@@ -186,10 +186,12 @@ pub fn cpu_max(cpus: usize, threads: bool) -> f32 {
         return 99.9;
     }
     let all = 100.0 * cpus as f32;
-    let cap = match cpus {
-        ..=10 => 999.9,
-        ..=100 => 9999.9,
-        _ => 99999.9,
+    let cap = if cpus <= 10 {
+        999.9
+    } else if cpus <= 100 {
+        9999.9
+    } else {
+        99999.9
     };
     all.min(cap)
 }
