@@ -80,6 +80,7 @@ pub enum Happened {
     },
     BecameZombie {
         parent: i32,
+        from: char,
     },
     /// Gone after being a zombie: its parent waited for it.
     Reaped {
@@ -90,6 +91,7 @@ pub enum Happened {
         to: i32,
     },
     Stopped {
+        from: char,
         state: char,
     },
     Continued {
@@ -127,12 +129,12 @@ impl Event {
                 None => format!("born {who}, parent {parent}"),
             },
             Happened::Exited { parent } => format!("exited {who}, parent {parent}"),
-            Happened::BecameZombie { parent } => {
+            Happened::BecameZombie { parent, .. } => {
                 format!("{who} became a zombie, parent {parent} has not reaped it")
             }
             Happened::Reaped { parent } => format!("reaped {who}, by its parent {parent}"),
             Happened::Reparented { from, to } => format!("{who} reparented from {from} to {to}"),
-            Happened::Stopped { state } => format!("{who} stopped ({state})"),
+            Happened::Stopped { state, .. } => format!("{who} stopped ({state})"),
             Happened::Continued { from, to } => format!("{who} continued ({from} to {to})"),
         }
     }
@@ -142,7 +144,7 @@ impl Event {
         match self.what {
             Happened::Born { parent, .. }
             | Happened::Exited { parent }
-            | Happened::BecameZombie { parent }
+            | Happened::BecameZombie { parent, .. }
             | Happened::Reaped { parent } => Some(parent),
             Happened::Reparented { to, .. } => Some(to),
             Happened::Stopped { .. } | Happened::Continued { .. } => None,
@@ -230,9 +232,15 @@ pub fn diff(last: &SeenFrame, tasks: &[Task], now: i64) -> Diff {
         if before.state != s.state {
             marks.old_state = Some(before.state);
             if s.state == 'Z' {
-                changes.push(event(Happened::BecameZombie { parent: s.ppid }));
+                changes.push(event(Happened::BecameZombie {
+                    parent: s.ppid,
+                    from: before.state,
+                }));
             } else if stopped(s.state) && !stopped(before.state) {
-                changes.push(event(Happened::Stopped { state: s.state }));
+                changes.push(event(Happened::Stopped {
+                    from: before.state,
+                    state: s.state,
+                }));
             } else if stopped(before.state) && !stopped(s.state) {
                 changes.push(event(Happened::Continued {
                     from: before.state,
