@@ -18,6 +18,10 @@ pub struct Seen {
     /// User and system CPU time, clock ticks.
     pub ticks: u64,
     pub comm: Box<[u8]>,
+    /// Shown once more when it has gone: its user and priority.
+    pub owner: Option<u32>,
+    pub priority: i64,
+    pub nice: i64,
 }
 
 impl Seen {
@@ -29,6 +33,9 @@ impl Seen {
             state: task.stat.state,
             ticks: task.cpu_ticks(),
             comm: task.stat.comm.clone().into_boxed_slice(),
+            owner: task.owner_uid,
+            priority: task.stat.priority,
+            nice: task.stat.nice,
         }
     }
 }

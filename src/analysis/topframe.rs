@@ -162,13 +162,31 @@ impl Frame {
     }
 }
 
+/// What the first frame compares itself with: a snapshot read before it
+/// (top reads one, waits 150 ms, then reads its first frame).
+pub fn baseline(snapshot: &Snapshot, threads: bool) -> SeenFrame {
+    if threads {
+        let rows: Vec<Task> = snapshot
+            .tasks
+            .iter()
+            .flat_map(select::thread_rows)
+            .collect();
+        changes::remember(&rows)
+    } else {
+        changes::remember(&snapshot.tasks)
+    }
+}
+
 /// A task that has gone, rebuilt from what was seen of it.
 fn stand_in(seen: &changes::Seen) -> Task {
     let mut task = Task {
         pid: seen.pid,
         tgid: seen.pid,
+        owner_uid: seen.owner,
         ..Task::default()
     };
+    task.stat.priority = seen.priority;
+    task.stat.nice = seen.nice;
     task.stat.ppid = seen.ppid;
     task.stat.state = seen.state;
     task.stat.starttime = seen.starttime;

@@ -23,6 +23,55 @@ use crate::sys::time::strftime;
 /// top's widest screen.
 pub const MAX_WIDTH: usize = 512;
 
+/// The keys of the live view, for its help screen and the man page.
+pub const KEYS: &[(&str, &str)] = &[
+    ("q, Ctrl-C", "quit"),
+    ("h, ?", "help"),
+    ("Space", "read a frame now"),
+    ("d", "change the delay between frames"),
+    ("P M T N", "sort by %CPU, %MEM, TIME+ or PID, high to low"),
+    ("< >", "sort by the column left or right of the sort column"),
+    ("R", "reverse the sort"),
+    ("V", "tree view: children under their parent, by start time"),
+    ("H", "one row per thread"),
+    ("c", "command lines in COMMAND"),
+    ("i", "hide tasks that used no CPU in the interval"),
+    ("1", "one CPU line per CPU"),
+    ("u", "one user's processes (!USER: all but theirs; empty: all)"),
+    (
+        "o",
+        "add a filter: [!]FIELD=VALUE (contains), FIELD<VALUE or FIELD>VALUE, e.g. STAT=Z, NI>0, COMMAND=sleep",
+    ),
+    ("=", "clear the filters"),
+    ("k", "send a signal: PID, then signal (default 15, TERM)"),
+    ("r", "renice: PID, then nice value"),
+    ("e", "the event log: births, exits, zombies, reaping, reparenting"),
+    ("Up Down PgUp PgDn Home End", "move the selection"),
+    ("Enter", "the selected process in full, as pscope show prints it"),
+    ("Esc", "close a screen or a prompt"),
+];
+
+/// The marks of rows that changed in the last interval.
+pub const MARKS: &[(&str, &str)] = &[
+    ("+", "born in the interval"),
+    ("-", "exited in the interval: shown once more"),
+    ("~", "changed state (R to S, to Z, to T...)"),
+    ("^", "reparented: adopted by init or a subreaper"),
+];
+
+/// The keys and marks as text, one per line.
+pub fn keys_help() -> String {
+    let mut text = String::from("Keys:\n");
+    for (key, what) in KEYS {
+        text.push_str(&format!("  {key:<27} {what}\n"));
+    }
+    text.push_str("Marks before a row:\n");
+    for (mark, what) in MARKS {
+        text.push_str(&format!("  {mark:<27} {what}\n"));
+    }
+    text
+}
+
 /// The first text cells of a line, at most `width` of them.
 pub fn cut_cells(text: &str, width: usize) -> String {
     if text.len() <= width {
