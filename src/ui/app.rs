@@ -231,13 +231,24 @@ impl App {
         })
     }
 
-    /// The process of this PID in the frame shown.
+    /// The process of this PID: the one in the frame shown, or (started
+    /// since) the one that has the PID now.
     fn target(&self, pid: i32) -> Option<Target> {
-        let frame = self.frame.as_ref()?;
-        frame.tasks().iter().find(|t| t.pid == pid).map(|t| Target {
+        let named = |t: &crate::model::Task| Target {
             pid,
             starttime: t.stat.starttime,
             name: psfmt::comm(&t.stat.comm, self.utf8),
+        };
+        let shown = self
+            .frame
+            .as_ref()
+            .and_then(|f| f.tasks().iter().find(|t| t.pid == pid).map(named));
+        shown.or_else(|| {
+            self.reader
+                .as_ref()?
+                .process(pid, Needs::default())
+                .as_ref()
+                .map(named)
         })
     }
 
@@ -401,7 +412,7 @@ impl App {
                     Some(target) if renice => self.ask(Ask::ReniceValue { target }),
                     Some(target) => self.ask(Ask::KillSignal { target }),
                     None if text.is_empty() && default.is_none() => {}
-                    None => self.message = Some(format!("no process {text} in this frame")),
+                    None => self.message = Some(format!("no such process: {text}")),
                 }
             }
             Ask::KillSignal { target } => {
