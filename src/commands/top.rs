@@ -72,13 +72,17 @@ pub fn run(args: &TopArgs, cx: &Context) -> Result<i32> {
         let iterations = args.iterations.or(if args.batch { None } else { Some(1) });
         return batch(&view, delay, iterations, cx);
     }
-    ui::run(LiveOptions {
+    let ended = ui::run(LiveOptions {
         view,
         delay,
         iterations: args.iterations,
         root: cx.global.proc_root.clone(),
         utf8: cx.style.utf8,
         color: cx.style.color,
+    })?;
+    Ok(match ended {
+        ui::Ended::Quit => exit::SUCCESS,
+        ui::Ended::Signal(signal) => exit::SIGNAL_BASE + signal,
     })
 }
 
@@ -109,7 +113,7 @@ fn batch(view: &View, delay: f64, iterations: Option<u64>, cx: &Context) -> Resu
     let mut sampler = Sampler::open(&cx.global.proc_root)?;
     sampler.prime(view.threads)?;
     if let Some(signal) = pause(FIRST_INTERVAL) {
-        return Ok(128 + signal);
+        return Ok(exit::SIGNAL_BASE + signal);
     }
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
@@ -146,7 +150,7 @@ fn batch(view: &View, delay: f64, iterations: Option<u64>, cx: &Context) -> Resu
             return Ok(exit::SUCCESS);
         }
         if let Some(signal) = pause(Duration::from_secs_f64(delay)) {
-            return Ok(128 + signal);
+            return Ok(exit::SIGNAL_BASE + signal);
         }
     }
 }

@@ -35,12 +35,20 @@ pub struct LiveOptions {
     pub color: bool,
 }
 
+/// How the live view ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// By `q`, Ctrl-C or its last frame.
+    Quit,
+    /// By this signal.
+    Signal(i32),
+}
+
 /// How often the view looks at its keys, frames and signals.
 const TICK: Duration = Duration::from_millis(100);
 
-/// Runs the live view until `q`, Ctrl-C, a signal or the last frame; the
-/// exit status (128 + N after signal N).
-pub fn run(options: LiveOptions) -> Result<i32> {
+/// Runs the live view until `q`, Ctrl-C, a signal or the last frame.
+pub fn run(options: LiveOptions) -> Result<Ended> {
     // Everything that can fail for a plain reason fails before the
     // terminal is taken.
     let sampler = Sampler::open(&options.root)?;
@@ -53,7 +61,7 @@ pub fn run(options: LiveOptions) -> Result<i32> {
     );
     let reader = reader::spawn(sampler, app.view.needs(), app.wants_kinds(), options.delay)?;
     let mut screen = terminal::Screen::enter()?;
-    let mut code = 0;
+    let mut ended = Ended::Quit;
     let mut dirty = true;
     let mut asked = app.view.needs();
     loop {
@@ -72,7 +80,7 @@ pub fn run(options: LiveOptions) -> Result<i32> {
             break;
         }
         if let Some(signal) = interrupt::pending() {
-            code = 128 + signal;
+            ended = Ended::Signal(signal);
             break;
         }
         if !event::poll(TICK)? {
@@ -109,5 +117,5 @@ pub fn run(options: LiveOptions) -> Result<i32> {
     drop(screen);
     drop(reader.requests);
     // The reader ends at its next wait; it is not waited for here.
-    Ok(code)
+    Ok(ended)
 }
