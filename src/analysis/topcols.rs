@@ -285,35 +285,64 @@ impl TopColumn {
 
     /// The text of this column for a row, before the layout pads or cuts it.
     pub fn text(&self, row: &TopRow, cx: &TopContext) -> String {
+        let mut text = String::new();
+        self.write_text(row, cx, &mut text);
+        text
+    }
+
+    /// Writes the text of this column for a row: the hot path of every
+    /// frame, which allocates nothing for the common values.
+    pub fn write_text(&self, row: &TopRow, cx: &TopContext, out: &mut String) {
+        use std::fmt::Write;
         let task = row.task;
         let s = &task.stat;
         let field = match self {
             TopColumn::Top { field, .. } => *field,
             TopColumn::Ps(c) => {
                 let text = c.field().text(task, row.kind, &cx.rows);
-                return if self.is_command() {
+                out.push_str(&if self.is_command() {
                     branch(row.depth, text)
                 } else {
                     text
-                };
+                });
+                return;
             }
         };
-        match field {
-            TopField::Pid => task.pid.to_string(),
-            TopField::User => task
-                .owner_uid
-                .map_or_else(|| "?".into(), |u| cx.rows.snapshot.user_name(u)),
-            TopField::Pr => topfmt::priority(s.priority),
-            TopField::Ni => s.nice.to_string(),
-            TopField::Virt => topfmt::scale_mem(virt_kib(task) as f32, 7),
-            TopField::Res => topfmt::scale_mem(res_kib(task, cx) as f32, 6),
-            TopField::Shr => topfmt::scale_mem(shr_kib(task, cx) as f32, 6),
-            TopField::S => s.state.to_string(),
-            TopField::Cpu => topfmt::percent(cpu_percent(row, cx), 5),
-            TopField::Mem => topfmt::percent(mem_percent(task, cx), 5),
-            TopField::Time => topfmt::time_plus(task.cpu_ticks(), cx.rows.snapshot.system.hz),
-            TopField::Command => branch(row.depth, command(task, cx)),
-        }
+        // Writing into a String cannot fail.
+        let _ = match field {
+            TopField::Pid => write!(out, "{}", task.pid),
+            TopField::User => match task.owner_uid {
+                Some(uid) => match cx.rows.snapshot.users.get(&uid) {
+                    Some(name) => out.write_str(name),
+                    None => write!(out, "{uid}"),
+                },
+                None => out.write_str("?"),
+            },
+            TopField::Pr => out.write_str(&topfmt::priority(s.priority)),
+            TopField::Ni => write!(out, "{}", s.nice),
+            TopField::Virt => topfmt::write_mem(out, virt_kib(task), 7),
+            TopField::Res => topfmt::write_mem(out, res_kib(task, cx), 6),
+            TopField::Shr => topfmt::write_mem(out, shr_kib(task, cx), 6),
+            TopField::S => out.write_char(s.state),
+            TopField::Cpu => topfmt::write_percent(out, cpu_percent(row, cx), 5),
+            TopField::Mem => topfmt::write_percent(out, mem_percent(task, cx), 5),
+            TopField::Time => {
+                topfmt::write_time_plus(out, task.cpu_ticks(), cx.rows.snapshot.system.hz)
+            }
+            TopField::Command => {
+                if row.depth > 0 {
+                    out.push_str(&branch(row.depth, String::new()));
+                }
+                let printable = s.comm.iter().all(|b| (0x20..0x7f).contains(b));
+                if printable && !cx.full_command {
+                    // Printable ASCII needs no escaping.
+                    out.extend(s.comm.iter().map(|&b| char::from(b)));
+                } else {
+                    out.push_str(&command(task, cx));
+                }
+                Ok(())
+            }
+        };
     }
 
     /// The value this column sorts by (top sorts %CPU by the raw ticks).

@@ -8,13 +8,21 @@
 const SUFFIXES: [char; 4] = ['m', 'g', 't', 'p'];
 
 /// A KiB amount in `width` cells: whole KiB when they fit, else MiB, GiB,
-/// TiB or PiB with one decimal and the unit's letter, else `?`.
-pub fn scale_mem(kib: f32, width: usize) -> String {
-    let text = format!("{kib:.0}");
+/// TiB or PiB with one decimal and the unit's letter, else `?`. top turns
+/// the amount into a single-precision float first, which is exact below
+/// 2^24 KiB and rounded above.
+pub fn scale_mem(kib: u64, width: usize) -> String {
+    let num = kib as f32;
+    // A whole float prints as its integer.
+    let text = if kib < 1 << 24 {
+        kib.to_string()
+    } else {
+        (num as u64).to_string()
+    };
     if text.len() <= width {
         return text;
     }
-    let mut num = kib;
+    let mut num = num;
     for suffix in SUFFIXES {
         num /= 1024.0;
         let text = format!("{num:.1}{suffix}");
@@ -27,6 +35,10 @@ pub fn scale_mem(kib: f32, width: usize) -> String {
 
 /// A percentage in `width` cells: one decimal when it fits, else none.
 pub fn percent(num: f32, width: usize) -> String {
+    if num == 0.0 {
+        // Most rows: idle tasks.
+        return "0.0".into();
+    }
     let text = format!("{num:.1}");
     if text.len() <= width {
         return text;
@@ -36,6 +48,37 @@ pub fn percent(num: f32, width: usize) -> String {
         return text;
     }
     "?".into()
+}
+
+/// Writes [`scale_mem`]'s text; whole KiB below 2^24 without a float.
+pub fn write_mem(out: &mut String, kib: u64, width: usize) -> std::fmt::Result {
+    use std::fmt::Write;
+    let digits = kib.checked_ilog10().map_or(1, |d| d as usize + 1);
+    if kib < 1 << 24 && digits <= width {
+        return write!(out, "{kib}");
+    }
+    out.write_str(&scale_mem(kib, width))
+}
+
+/// Writes [`percent`]'s text.
+pub fn write_percent(out: &mut String, num: f32, width: usize) -> std::fmt::Result {
+    use std::fmt::Write;
+    if num == 0.0 {
+        return out.write_str("0.0");
+    }
+    out.write_str(&percent(num, width))
+}
+
+/// Writes [`time_plus`]'s text.
+pub fn write_time_plus(out: &mut String, ticks: u64, hz: u64) -> std::fmt::Result {
+    use std::fmt::Write;
+    let total_cs = u128::from(ticks) * 100 / u128::from(hz.max(1));
+    let secs = total_cs / 100;
+    if secs / 60 <= 360 {
+        // Under six hours, the common case: minutes, seconds, hundredths.
+        return write!(out, "{}:{:02}.{:02}", secs / 60, secs % 60, total_cs % 100);
+    }
+    out.write_str(&time_plus(ticks, hz))
 }
 
 /// TIME+: CPU time to the hundredth of a second in nine cells, coarser
@@ -49,9 +92,15 @@ pub fn time_plus(ticks: u64, hz: u64) -> String {
     let hours = mins / 60;
     let days = hours / 24;
     let weeks = days / 7;
-    let mut tries = Vec::with_capacity(7);
     if mins <= 360 {
-        tries.push(format!("{mins}:{:02}.{cent:02}", secs % 60));
+        // Under six hours, the common case: minutes, seconds, hundredths.
+        let text = format!("{mins}:{:02}.{cent:02}", secs % 60);
+        if text.len() <= WIDTH {
+            return text;
+        }
+    }
+    let mut tries = Vec::with_capacity(6);
+    if mins <= 360 {
         tries.push(format!("{mins}:{:02}", secs % 60));
     }
     if hours <= 96 {
@@ -122,13 +171,15 @@ mod tests {
 
     #[test]
     fn memory_scales_until_it_fits() {
-        assert_eq!(scale_mem(9_002_952.0, 7), "9002952");
-        assert_eq!(scale_mem(10_102_952.0, 7), "9866.2m");
-        assert_eq!(scale_mem(16.0 * 1024.0 * 1024.0, 7), "16.0g");
-        assert_eq!(scale_mem(1.2 * 1024.0 * 1024.0, 6), "1.2g");
-        assert_eq!(scale_mem(999_999.0, 6), "999999");
-        assert_eq!(scale_mem(0.0, 6), "0");
-        assert_eq!(scale_mem(f32::MAX, 6), "?");
+        assert_eq!(scale_mem(9_002_952, 7), "9002952");
+        assert_eq!(scale_mem(10_102_952, 7), "9866.2m");
+        assert_eq!(scale_mem(16 * 1024 * 1024, 7), "16.0g");
+        assert_eq!(scale_mem(1_258_291, 6), "1.2g");
+        assert_eq!(scale_mem(999_999, 6), "999999");
+        assert_eq!(scale_mem(0, 6), "0");
+        assert_eq!(scale_mem(u64::MAX, 6), "?");
+        // Above 2^24 KiB the float top computes with loses the last digits.
+        assert_eq!(scale_mem(16_777_217, 8), "16777216");
     }
 
     #[test]
@@ -153,6 +204,36 @@ mod tests {
         assert_eq!(time_plus(15 * 24 * 360_000, 100), "2w+1d");
         assert_eq!(time_plus(0, 100), "0:00.00");
         assert_eq!(time_plus(u64::MAX, 100), "?");
+    }
+
+    #[test]
+    fn written_texts_equal_the_made_ones() {
+        for kib in [
+            0,
+            7,
+            999_999,
+            1_000_000,
+            9_999_999,
+            16_777_215,
+            16_777_216,
+            1 << 40,
+        ] {
+            for width in [6, 7] {
+                let mut out = String::new();
+                write_mem(&mut out, kib, width).unwrap();
+                assert_eq!(out, scale_mem(kib, width), "{kib} in {width}");
+            }
+        }
+        for num in [0.0, 0.05, 99.95, 1234.5] {
+            let mut out = String::new();
+            write_percent(&mut out, num, 5).unwrap();
+            assert_eq!(out, percent(num, 5));
+        }
+        for ticks in [0, 1, 470, 2_166_000, 2_166_100, 100_000_000] {
+            let mut out = String::new();
+            write_time_plus(&mut out, ticks, 100).unwrap();
+            assert_eq!(out, time_plus(ticks, 100), "{ticks}");
+        }
     }
 
     #[test]

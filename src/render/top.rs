@@ -204,16 +204,7 @@ impl Layout {
     pub fn line<'a>(&self, texts: impl Iterator<Item = &'a str>) -> String {
         let mut out = String::with_capacity(128);
         for ((&(_, width), &right), text) in self.columns.iter().zip(&self.right).zip(texts) {
-            let fitted = fit(text, width);
-            let pad = width.saturating_sub(fitted.width());
-            if right {
-                push_spaces(&mut out, pad);
-                out.push_str(&fitted);
-            } else {
-                out.push_str(&fitted);
-                push_spaces(&mut out, pad);
-            }
-            out.push(' ');
+            place(&mut out, text, width, right);
         }
         out.truncate(out.trim_end().len());
         out
@@ -221,13 +212,60 @@ impl Layout {
 
     /// A row's line.
     pub fn row(&self, columns: &[TopColumn], row: &TopRow, cx: &TopContext) -> String {
-        let texts: Vec<String> = self
-            .columns
-            .iter()
-            .map(|&(i, _)| columns[i].text(row, cx))
-            .collect();
-        self.line(texts.iter().map(String::as_str))
+        let mut line = String::with_capacity(128);
+        self.row_into(&mut line, &mut String::new(), columns, row, cx);
+        line
     }
+
+    /// Writes a row's line into `line` (cleared first), using `cell` for
+    /// each column's text: frames reuse both, row after row.
+    pub fn row_into(
+        &self,
+        line: &mut String,
+        cell: &mut String,
+        columns: &[TopColumn],
+        row: &TopRow,
+        cx: &TopContext,
+    ) {
+        line.clear();
+        for (&(i, width), &right) in self.columns.iter().zip(&self.right) {
+            cell.clear();
+            columns[i].write_text(row, cx, cell);
+            place(line, cell, width, right);
+        }
+        line.truncate(line.trim_end().len());
+    }
+}
+
+/// Writes a text into `width` cells and the space after them.
+fn place(out: &mut String, text: &str, width: usize, right: bool) {
+    let cells = if text.is_ascii() {
+        text.len()
+    } else {
+        text.width()
+    };
+    if cells > width {
+        // A wide character may leave the cut text a cell short: pad it.
+        let fitted = fit(text, width);
+        let short = width.saturating_sub(fitted.width());
+        if right {
+            push_spaces(out, short);
+            out.push_str(&fitted);
+        } else {
+            out.push_str(&fitted);
+            push_spaces(out, short);
+        }
+        out.push(' ');
+        return;
+    }
+    if right {
+        push_spaces(out, width - cells);
+        out.push_str(text);
+    } else {
+        out.push_str(text);
+        push_spaces(out, width - cells);
+    }
+    out.push(' ');
 }
 
 /// A text in `width` cells: cut to one cell less and a `+` when longer,
@@ -265,8 +303,11 @@ pub fn write_text_frame(
     }
     writeln!(out)?;
     writeln!(out, "{}", layout.header())?;
+    let (mut line, mut cell) = (String::with_capacity(128), String::with_capacity(32));
     for row in rows {
-        writeln!(out, "{}", layout.row(columns, row, cx))?;
+        layout.row_into(&mut line, &mut cell, columns, row, cx);
+        out.write_all(line.as_bytes())?;
+        out.write_all(b"\n")?;
     }
     Ok(())
 }

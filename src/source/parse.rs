@@ -110,7 +110,7 @@ struct Fields<'a, I: Iterator<Item = &'a [u8]>> {
 }
 
 impl<'a, I: Iterator<Item = &'a [u8]>> Fields<'a, I> {
-    fn next<T: std::str::FromStr>(&mut self) -> Result<T, MalformedStat> {
+    fn next<T: TryFrom<i128>>(&mut self) -> Result<T, MalformedStat> {
         let word = self
             .words
             .next()
@@ -118,16 +118,36 @@ impl<'a, I: Iterator<Item = &'a [u8]>> Fields<'a, I> {
         number(word)
     }
 
-    fn optional<T: std::str::FromStr>(&mut self) -> Result<Option<T>, MalformedStat> {
+    fn optional<T: TryFrom<i128>>(&mut self) -> Result<Option<T>, MalformedStat> {
         self.words.next().map(number).transpose()
     }
 }
 
-fn number<T: std::str::FromStr>(word: &[u8]) -> Result<T, MalformedStat> {
-    std::str::from_utf8(word)
-        .ok()
-        .and_then(|w| w.parse().ok())
-        .ok_or_else(|| MalformedStat("a field is not a number of its type".into()))
+/// A decimal integer of type `T`, read as `str::parse` reads it (an
+/// optional `+`, a `-` only for signed types, digits only), without first
+/// checking the bytes are UTF-8: the hot path of every listing.
+fn number<T: TryFrom<i128>>(word: &[u8]) -> Result<T, MalformedStat> {
+    let bad = || MalformedStat("a field is not a number of its type".into());
+    let (negative, digits) = match word.split_first() {
+        Some((b'-', rest)) if T::try_from(-1).is_ok() => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, word),
+    };
+    if digits.is_empty() {
+        return Err(bad());
+    }
+    let mut value: u64 = 0;
+    for &b in digits {
+        if !b.is_ascii_digit() {
+            return Err(bad());
+        }
+        value = value
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(u64::from(b - b'0')))
+            .ok_or_else(bad)?;
+    }
+    let value = i128::from(value);
+    T::try_from(if negative { -value } else { value }).map_err(|_| bad())
 }
 
 /// Parses the lines of `/proc/PID/status` that pscope needs. Read as bytes,
@@ -469,6 +489,52 @@ mod tests {
         assert_eq!(parse_autogroup(b"garbage"), None);
         assert_eq!(parse_number::<i32>(b"-1000\n"), Some(-1000));
         assert_eq!(parse_number::<u32>(b"4294967295\n"), Some(u32::MAX));
+    }
+
+    #[test]
+    fn numbers_read_as_str_parse_reads_them() {
+        for word in [
+            "0",
+            "+7",
+            "-7",
+            "-0",
+            "",
+            "+",
+            "-",
+            "12a",
+            "4294967295",
+            "4294967296",
+            "-2147483648",
+            "-2147483649",
+            "18446744073709551615",
+            "18446744073709551616",
+            "0x10",
+            " 1",
+            "٣",
+            "99999999999999999999999999999999999999999999",
+        ] {
+            let b = word.as_bytes();
+            assert_eq!(
+                number::<u32>(b).ok(),
+                word.parse::<u32>().ok(),
+                "u32 {word:?}"
+            );
+            assert_eq!(
+                number::<i32>(b).ok(),
+                word.parse::<i32>().ok(),
+                "i32 {word:?}"
+            );
+            assert_eq!(
+                number::<u64>(b).ok(),
+                word.parse::<u64>().ok(),
+                "u64 {word:?}"
+            );
+            assert_eq!(
+                number::<i64>(b).ok(),
+                word.parse::<i64>().ok(),
+                "i64 {word:?}"
+            );
+        }
     }
 
     #[test]
