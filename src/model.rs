@@ -293,8 +293,9 @@ pub struct Task {
     /// In a scan, a single-threaded process has none listed: its only
     /// thread is the process itself.
     pub threads: Vec<Task>,
-    /// /proc/PID/statm, read by the live view only (for top's SHR).
-    pub statm: Option<Statm>,
+    /// Resident file-backed and shared pages (the third number of
+    /// /proc/PID/statm), read by the live view only: top's SHR.
+    pub shared_pages: Option<u64>,
 }
 
 /// /proc/PID/statm: sizes in pages. Its size and resident count are the

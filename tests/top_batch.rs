@@ -228,8 +228,9 @@ fn a_busy_loop_shows_its_cpu_over_the_interval() {
     // three tries.
     for _ in 0..3 {
         let f = frames(&["-n", "2", "-d", "1", "-p", &pid_text]);
+        // At least the delay; more where reading /proc takes long.
         let interval = f[1]["interval_seconds"].as_f64().unwrap();
-        assert!((0.9..1.5).contains(&interval), "{interval}");
+        assert!(interval >= 0.9, "{interval}");
         let share = cpu_of(&f[1], pid);
         if share >= 80.0 {
             return;
@@ -262,80 +263,156 @@ fn two_loops_on_one_cpu_share_it_by_their_weights() {
     panic!("nice 0 and nice 10 on one CPU showed {seen:?} %CPU");
 }
 
-/// Events of one process in a run's frames, in order, with the frame each
-/// came in.
-fn events_of(frames: &[serde_json::Value], pid: u32) -> Vec<(usize, String)> {
-    frames
+/// Frames of a batch run read as they come, to act between them.
+struct Stream {
+    child: std::process::Child,
+    lines: std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+}
+
+impl Stream {
+    fn start(args: &[&str]) -> Stream {
+        let mut child = pscope()
+            .args(["top", "-b", "--json"])
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("pscope runs");
+        let out = child.stdout.take().unwrap();
+        Stream {
+            child,
+            lines: std::io::BufRead::lines(std::io::BufReader::new(out)),
+        }
+    }
+
+    /// The next frame.
+    fn next(&mut self) -> serde_json::Value {
+        let line = self.lines.next().expect("another frame").expect("a line");
+        serde_json::from_str(&line).unwrap()
+    }
+
+    /// Reads frames until one satisfies `check`.
+    fn until(&mut self, what: &str, mut check: impl FnMut(&serde_json::Value) -> bool) {
+        for _ in 0..60 {
+            if check(&self.next()) {
+                return;
+            }
+        }
+        panic!("no frame shows {what}");
+    }
+}
+
+impl Drop for Stream {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn row_of(frame: &serde_json::Value, pid: u32) -> Option<&serde_json::Value> {
+    frame["processes"]
+        .as_array()
+        .unwrap()
         .iter()
-        .enumerate()
-        .flat_map(|(i, f)| {
-            f["events"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter(|e| e["pid"] == pid)
-                .map(move |e| (i, e["event"].as_str().unwrap().to_string()))
-                .collect::<Vec<_>>()
-        })
-        .collect()
+        .find(|p| p["pid"] == pid)
+}
+
+fn event_of<'f>(
+    frame: &'f serde_json::Value,
+    pid: u32,
+    what: &str,
+) -> Option<&'f serde_json::Value> {
+    frame["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["pid"] == pid && e["event"] == what)
+}
+
+fn kill(pid: u32) {
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid as i32),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
 }
 
 #[test]
 fn births_exits_zombies_reaping_and_reparenting_are_events() {
     let mut procs = Procs::default();
-    let run = std::thread::spawn(|| frames(&["-n", "9", "-d", "0.4"]));
-    std::thread::sleep(Duration::from_millis(400));
-    // Exits on its own after a frame or two.
-    let short = procs.spawn(Command::new("sleep").arg("0.7"));
-    // Exits, and stays a zombie until this test waits for it.
-    let unreaped = procs.spawn(Command::new("sleep").arg("0.5"));
-    // A shell whose child outlives it: the child is adopted.
-    let shell = procs.spawn(Command::new("sh").args(["-c", "sleep 5 & sleep 0.8"]));
-    std::thread::sleep(Duration::from_millis(1500));
-    procs.child(unreaped).wait().unwrap();
-    let _ = procs.child(short).wait();
-    let frames = run.join().unwrap();
-    assert_eq!(frames.len(), 9);
-    for f in &frames {
-        assert_eq!(f["schema_version"], 1);
-    }
-    let names = |pid| -> Vec<String> {
-        events_of(&frames, pid)
-            .into_iter()
-            .map(|(_, e)| e)
-            .collect()
-    };
-    assert_eq!(names(unreaped), ["born", "zombie", "reaped"], "{frames:#?}");
-    let short_events = names(short);
-    assert_eq!(short_events.first().map(String::as_str), Some("born"));
-    assert!(
-        matches!(
-            short_events.last().map(String::as_str),
-            Some("exited" | "reaped")
-        ),
-        "{short_events:?}"
-    );
-    assert_eq!(names(shell).first().map(String::as_str), Some("born"));
-    // The shell's child: find it by its parent in a frame.
-    let orphan = frames
-        .iter()
-        .flat_map(|f| f["processes"].as_array().unwrap().iter())
-        .find(|p| p["ppid"] == shell && p["comm"] == "sleep")
-        .and_then(|p| p["pid"].as_u64())
-        .expect("the shell's child in a frame") as u32;
-    let adopted = frames
-        .iter()
-        .flat_map(|f| f["events"].as_array().unwrap().iter())
-        .find(|e| e["pid"] == orphan && e["event"] == "reparented")
-        .expect("the shell's child reparented");
+    let mut frames = Stream::start(&["-n", "200", "-d", "0.3"]);
+    let first = frames.next();
+    assert_eq!(first["schema_version"], 1);
+
+    // Born: a process started between frames, its row marked.
+    let child = procs.spawn(Command::new("sleep").arg("600"));
+    let exits = procs.spawn(Command::new("sleep").arg("600"));
+    let shell = procs.spawn(Command::new("sh").args(["-c", "sleep 600 & wait"]));
+    frames.until("the births", |f| {
+        [child, exits, shell]
+            .iter()
+            .all(|&p| row_of(f, p).is_some())
+    });
+    // (Each birth was in some frame's events, with its parent.)
+    // Became a zombie: it ends, and nobody waits for it yet.
+    kill(child);
+    frames.until("the zombie", |f| event_of(f, child, "zombie").is_some());
+    // Reaped: its parent (this test) waits for it.
+    procs.child(child).wait().unwrap();
+    frames.until("the reaping", |f| event_of(f, child, "reaped").is_some());
+    // Exited: ended and reaped between two frames.
+    kill(exits);
+    procs.child(exits).wait().unwrap();
+    frames.until("the exit", |f| {
+        event_of(f, exits, "exited")
+            .or_else(|| event_of(f, exits, "reaped"))
+            .is_some()
+    });
+    // Reparented: the shell's child outlives it and is adopted.
+    let mut orphan = None;
+    frames.until("the shell's child", |f| {
+        orphan = f["processes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["ppid"] == shell && p["comm"] == "sleep")
+            .and_then(|p| p["pid"].as_u64());
+        orphan.is_some()
+    });
+    let orphan = orphan.unwrap() as u32;
+    kill(shell);
+    let mut adopted = None;
+    frames.until("the adoption", |f| {
+        adopted = event_of(f, orphan, "reparented").cloned();
+        adopted.is_some()
+    });
+    let adopted = adopted.unwrap();
     assert_eq!(adopted["old_parent"], shell);
     let message = adopted["message"].as_str().unwrap();
-    assert!(message.starts_with(&format!("{orphan} sleep reparented from {shell} to ")));
-    // The row of a process born in the interval says so.
-    let born_row = frames
-        .iter()
-        .flat_map(|f| f["processes"].as_array().unwrap().iter())
-        .find(|p| p["pid"] == short)
-        .unwrap();
-    assert!(born_row["born"].is_boolean());
+    assert!(
+        message.starts_with(&format!("{orphan} sleep reparented from {shell} to ")),
+        "{message}"
+    );
+    let _ = procs.child(shell).wait();
+    // The orphan is in the shell's process group, which the guard kills.
+}
+
+#[test]
+fn a_birth_is_an_event_with_its_parent() {
+    let mut procs = Procs::default();
+    let mut frames = Stream::start(&["-n", "200", "-d", "0.3"]);
+    frames.next();
+    let child = procs.spawn(Command::new("sleep").arg("600"));
+    let me = std::process::id();
+    let mut born = None;
+    frames.until("the birth", |f| {
+        born = event_of(f, child, "born").cloned();
+        born.is_some()
+    });
+    let born = born.unwrap();
+    assert_eq!(born["parent"], me);
+    assert!(born["message"]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("born {child} sleep, parent {me} ")));
 }

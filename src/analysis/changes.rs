@@ -3,49 +3,100 @@
 //! interval. A process is its PID and its start time together, so a PID
 //! the kernel hands out again is a new process, never the old one changed.
 
-use std::collections::HashMap;
-
 use super::psfmt;
 use crate::model::Task;
 
 /// What is kept of a process from one frame to the next.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Seen {
     pub pid: i32,
-    pub starttime: u64,
     pub ppid: i32,
-    pub state: char,
+    pub starttime: u64,
     /// User and system CPU time, clock ticks.
     pub ticks: u64,
-    pub comm: Box<[u8]>,
+    pub state: char,
     /// Shown once more when it has gone: its user and priority.
     pub owner: Option<u32>,
-    pub priority: i64,
-    pub nice: i64,
+    pub priority: i16,
+    pub nice: i8,
+    /// Where its name is in its frame's names, and its length.
+    name: (u32, u16),
 }
 
-impl Seen {
-    pub fn of(task: &Task) -> Seen {
-        Seen {
-            pid: task.pid,
-            starttime: task.stat.starttime,
-            ppid: task.stat.ppid,
-            state: task.stat.state,
-            ticks: task.cpu_ticks(),
-            comm: task.stat.comm.clone().into_boxed_slice(),
-            owner: task.owner_uid,
-            priority: task.stat.priority,
-            nice: task.stat.nice,
-        }
+/// The processes of a frame, sorted by PID (or TID, when rows are
+/// threads), their names in one buffer: a frame of 20,000 processes is
+/// kept in about a megabyte.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SeenFrame {
+    seen: Vec<Seen>,
+    names: Vec<u8>,
+}
+
+impl SeenFrame {
+    pub fn new() -> SeenFrame {
+        SeenFrame::default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.seen.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.seen.is_empty()
+    }
+
+    pub fn get(&self, pid: i32) -> Option<&Seen> {
+        self.seen
+            .binary_search_by_key(&pid, |s| s.pid)
+            .ok()
+            .map(|at| &self.seen[at])
+    }
+
+    pub fn name(&self, seen: &Seen) -> &[u8] {
+        let (at, len) = (seen.name.0 as usize, seen.name.1 as usize);
+        self.names.get(at..at + len).unwrap_or_default()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Seen> {
+        self.seen.iter()
     }
 }
 
-/// The processes of a frame, by PID (or TID, when rows are threads).
-pub type SeenFrame = HashMap<i32, Seen>;
-
 /// What a frame remembers for the next one.
 pub fn remember<'a>(tasks: impl IntoIterator<Item = &'a Task>) -> SeenFrame {
-    tasks.into_iter().map(|t| (t.pid, Seen::of(t))).collect()
+    let mut frame = SeenFrame::new();
+    for t in tasks {
+        let at = u32::try_from(frame.names.len()).unwrap_or(u32::MAX);
+        frame
+            .names
+            .extend_from_slice(&t.stat.comm[..t.stat.comm.len().min(usize::from(u16::MAX))]);
+        // Kernel priorities fit in 16 bits and nice values in 8.
+        let priority = t.stat.priority.clamp(i16::MIN.into(), i16::MAX.into()) as i16;
+        let nice = t.stat.nice.clamp(i8::MIN.into(), i8::MAX.into()) as i8;
+        let len = t.stat.comm.len().min(usize::from(u16::MAX));
+        frame.seen.push(Seen {
+            pid: t.pid,
+            ppid: t.stat.ppid,
+            starttime: t.stat.starttime,
+            ticks: t.cpu_ticks(),
+            state: t.stat.state,
+            owner: t.owner_uid,
+            priority,
+            nice,
+            name: (at, len as u16),
+        });
+    }
+    if !frame.seen.is_sorted_by_key(|s| s.pid) {
+        frame.seen.sort_by_key(|s| s.pid);
+    }
+    frame
+}
+
+/// A process of the last frame that has gone, with its name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gone {
+    pub seen: Seen,
+    pub comm: Vec<u8>,
 }
 
 /// How a process in this frame differs from the last frame.
@@ -168,7 +219,7 @@ pub struct Diff {
     /// in it counts its whole CPU time, as top counts it.
     pub ticks: Vec<u64>,
     /// The processes of the last frame that are gone, by PID.
-    pub gone: Vec<Seen>,
+    pub gone: Vec<Gone>,
     /// Exits and reaps first, then births, then changes, each by PID.
     pub events: Vec<Event>,
 }
@@ -184,37 +235,40 @@ pub fn diff(last: &SeenFrame, tasks: &[Task], now: i64) -> Diff {
         ticks: Vec::with_capacity(tasks.len()),
         ..Diff::default()
     };
-    let by_pid: HashMap<i32, &Task> = tasks.iter().map(|t| (t.pid, t)).collect();
-    let mut gone: Vec<&Seen> = last
-        .values()
-        .filter(|seen| {
-            by_pid
-                .get(&seen.pid)
-                .is_none_or(|t| t.stat.starttime != seen.starttime)
-        })
-        .collect();
-    gone.sort_unstable_by_key(|s| s.pid);
-    for seen in &gone {
+    // This frame's tasks by PID, to look up in.
+    let mut index: Vec<(i32, usize)> = tasks.iter().enumerate().map(|(i, t)| (t.pid, i)).collect();
+    index.sort_unstable();
+    let find = |pid: i32| {
+        index
+            .binary_search_by_key(&pid, |&(p, _)| p)
+            .ok()
+            .map(|at| &tasks[index[at].1])
+    };
+    for seen in last.iter() {
+        if find(seen.pid).is_some_and(|t| t.stat.starttime == seen.starttime) {
+            continue;
+        }
         let what = if seen.state == 'Z' {
             Happened::Reaped { parent: seen.ppid }
         } else {
             Happened::Exited { parent: seen.ppid }
         };
+        let comm = last.name(seen).to_vec();
         out.events.push(Event {
             time: now,
             pid: seen.pid,
-            comm: seen.comm.to_vec(),
+            comm: comm.clone(),
             what,
         });
+        out.gone.push(Gone { seen: *seen, comm });
     }
-    out.gone = gone.into_iter().cloned().collect();
 
     let mut births = Vec::new();
     let mut changes = Vec::new();
     for task in tasks {
         let s = &task.stat;
         let before = last
-            .get(&task.pid)
+            .get(task.pid)
             .filter(|seen| seen.starttime == s.starttime);
         let event = |what| Event {
             time: now,
@@ -228,7 +282,7 @@ pub fn diff(last: &SeenFrame, tasks: &[Task], now: i64) -> Diff {
                 ..Marks::default()
             });
             out.ticks.push(task.cpu_ticks());
-            let parent_comm = by_pid.get(&s.ppid).map(|p| p.stat.comm.clone());
+            let parent_comm = find(s.ppid).map(|p| p.stat.comm.clone());
             births.push(event(Happened::Born {
                 parent: s.ppid,
                 parent_comm,
@@ -313,7 +367,8 @@ mod tests {
         );
         assert!(d.marks[2].born && !d.marks[0].any() && !d.marks[1].any());
         assert_eq!(d.gone.len(), 1);
-        assert_eq!(d.gone[0].pid, 4300);
+        assert_eq!(d.gone[0].seen.pid, 4300);
+        assert_eq!(d.gone[0].comm, b"make");
         assert_eq!(
             messages(&d),
             vec![

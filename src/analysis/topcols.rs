@@ -173,8 +173,9 @@ pub struct TopRow<'a> {
     pub kind: Kind,
     /// CPU ticks in the interval.
     pub ticks: u64,
-    /// Its level in the tree view, 0 for a root or outside it.
-    pub depth: usize,
+    /// Its level in the tree view, 0 for a root or outside it (top draws
+    /// at most 100).
+    pub depth: u16,
     pub marks: Marks,
     /// Gone since the last frame: shown once more, marked.
     pub gone: bool,
@@ -259,6 +260,12 @@ impl TopColumn {
             TopColumn::Top { field, .. } => *field == TopField::Command,
             TopColumn::Ps(c) => matches!(c.field(), Field::Comm | Field::Args | Field::Fname),
         }
+    }
+
+    /// Whether its sort value is a number, cheap enough to make at each
+    /// comparison.
+    pub fn sorts_by_number(&self) -> bool {
+        matches!(self, TopColumn::Top { field, .. } if !matches!(field, TopField::User | TopField::Command))
     }
 
     /// What this column reads.
@@ -435,8 +442,8 @@ pub fn res_kib(task: &Task, cx: &TopContext) -> u64 {
 
 /// SHR: resident file-backed and shared memory, KiB (statm only).
 pub fn shr_kib(task: &Task, cx: &TopContext) -> u64 {
-    task.statm
-        .map_or(0, |m| m.shared.saturating_mul(page_kib(cx)))
+    task.shared_pages
+        .map_or(0, |pages| pages.saturating_mul(page_kib(cx)))
 }
 
 /// %CPU: the task's ticks in the interval as a share of one CPU, no more
@@ -478,18 +485,18 @@ fn command(task: &Task, cx: &TopContext) -> String {
 
 /// The tree view's branch before a child's command: ` `- ` right-aligned
 /// in four cells per level.
-fn branch(depth: usize, text: String) -> String {
+fn branch(depth: u16, text: String) -> String {
     if depth == 0 {
         return text;
     }
-    let width = 4 * depth.min(100);
+    let width = 4 * usize::from(depth.min(100));
     format!("{:>width$}{text}", " `- ")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Snapshot, Statm, SystemInfo};
+    use crate::model::{Snapshot, SystemInfo};
 
     fn snapshot() -> Snapshot {
         Snapshot {
@@ -509,11 +516,7 @@ mod tests {
             pid: 1,
             tgid: 1,
             owner_uid: Some(0),
-            statm: Some(Statm {
-                size: 11_772,
-                resident: 2_896,
-                shared: 1_758,
-            }),
+            shared_pages: Some(1_758),
             ..Task::default()
         };
         t.stat.comm = b"process_api".to_vec();

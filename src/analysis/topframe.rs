@@ -122,27 +122,38 @@ impl Frame {
 
     /// Every row, in /proc's order, then the gone ones.
     pub fn rows(&self) -> Vec<TopRow<'_>> {
+        (0..self.row_count()).map(|i| self.row(i)).collect()
+    }
+
+    /// How many rows there are, the gone ones included (they come last).
+    pub fn row_count(&self) -> usize {
+        self.tasks().len() + self.gone.len()
+    }
+
+    /// Row `i`: a task of this frame, or past them a gone one.
+    pub fn row(&self, i: usize) -> TopRow<'_> {
         let tasks = self.tasks();
-        let live = tasks.iter().enumerate().map(|(i, task)| TopRow {
-            task,
-            kind: match &self.kinds {
-                Some(kinds) => kinds[i],
-                None => kind_of(task, false),
+        match tasks.get(i) {
+            Some(task) => TopRow {
+                task,
+                kind: match &self.kinds {
+                    Some(kinds) => kinds[i],
+                    None => kind_of(task, false),
+                },
+                ticks: self.diff.ticks.get(i).copied().unwrap_or(0),
+                depth: 0,
+                marks: self.diff.marks.get(i).copied().unwrap_or_default(),
+                gone: false,
             },
-            ticks: self.diff.ticks.get(i).copied().unwrap_or(0),
-            depth: 0,
-            marks: self.diff.marks.get(i).copied().unwrap_or_default(),
-            gone: false,
-        });
-        let gone = self.gone.iter().map(|task| TopRow {
-            task,
-            kind: Kind::Normal,
-            ticks: 0,
-            depth: 0,
-            marks: Marks::default(),
-            gone: true,
-        });
-        live.chain(gone).collect()
+            None => TopRow {
+                task: &self.gone[i - tasks.len()],
+                kind: Kind::Normal,
+                ticks: 0,
+                depth: 0,
+                marks: Marks::default(),
+                gone: true,
+            },
+        }
     }
 
     /// What the rows' values need: the interval's scale and the caps.
@@ -178,20 +189,21 @@ pub fn baseline(snapshot: &Snapshot, threads: bool) -> SeenFrame {
 }
 
 /// A task that has gone, rebuilt from what was seen of it.
-fn stand_in(seen: &changes::Seen) -> Task {
+fn stand_in(gone: &changes::Gone) -> Task {
+    let seen = &gone.seen;
     let mut task = Task {
         pid: seen.pid,
         tgid: seen.pid,
         owner_uid: seen.owner,
         ..Task::default()
     };
-    task.stat.priority = seen.priority;
-    task.stat.nice = seen.nice;
+    task.stat.priority = seen.priority.into();
+    task.stat.nice = seen.nice.into();
     task.stat.ppid = seen.ppid;
     task.stat.state = seen.state;
     task.stat.starttime = seen.starttime;
     task.stat.utime = seen.ticks;
-    task.stat.comm = seen.comm.to_vec();
+    task.stat.comm = gone.comm.clone();
     task.stat.num_threads = 1;
     task
 }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use super::Context;
-use crate::analysis::topcols::{self, TopColumn};
+use crate::analysis::topcols::{self, TopColumn, TopRow};
 use crate::analysis::topview::{self, View};
 use crate::cli::TopArgs;
 use crate::error::{self, exit};
@@ -67,6 +67,8 @@ pub fn run(args: &TopArgs, cx: &Context) -> Result<i32> {
     let terminal = io::stdout().is_terminal() && io::stdin().is_terminal();
     // Signals end the view (and batch mode) between frames, cleanly.
     interrupt::catch()?;
+    // Each frame's tables go back to the system when the frame is dropped.
+    crate::sys::memory::return_large_blocks();
     if args.batch || !terminal || cx.structured() {
         // Without a terminal and without -b: one frame, as a script wants.
         let iterations = args.iterations.or(if args.batch { None } else { Some(1) });
@@ -111,6 +113,9 @@ fn batch(view: &View, delay: f64, iterations: Option<u64>, cx: &Context) -> Resu
     let kinds = view.columns.iter().any(|c| matches!(c, TopColumn::Ps(_)));
     let needs = view.needs();
     let mut sampler = Sampler::open(&cx.global.proc_root)?;
+    if !view.pids.is_empty() {
+        sampler.only(view.pids.clone());
+    }
     sampler.prime(view.threads)?;
     if let Some(signal) = pause(FIRST_INTERVAL) {
         return Ok(exit::SIGNAL_BASE + signal);
@@ -122,10 +127,19 @@ fn batch(view: &View, delay: f64, iterations: Option<u64>, cx: &Context) -> Resu
     loop {
         let frame = sampler.frame(needs, kinds)?;
         let context = frame.context(cx.style.utf8, view.full_command);
-        let rows: Vec<_> = frame.rows().into_iter().filter(|r| !r.gone).collect();
-        let rows = view.arrange(rows, &context);
+        // Batch frames show live tasks only (the gone are in the events);
+        // rows are kept as indexes and made as they are written.
+        let kept: Vec<u32> = (0..frame.tasks().len())
+            .filter(|&i| view.keeps(&frame.row(i), &context))
+            .map(|i| i as u32)
+            .collect();
+        let order = view.order(kept.len(), |k| frame.row(kept[k] as usize), &context);
+        let rows = order.iter().map(|&(k, depth)| TopRow {
+            depth,
+            ..frame.row(kept[k as usize] as usize)
+        });
         let written = if json {
-            text::write_json_frame(&mut out, &frame, &view.columns, &rows, &context)
+            text::write_json_frame(&mut out, &frame, &view.columns, rows, &context)
         } else {
             let layout = layout.get_or_insert_with(|| {
                 Layout::new(&view.columns, frame.snapshot.system.pid_digits, width)
@@ -137,7 +151,7 @@ fn batch(view: &View, delay: f64, iterations: Option<u64>, cx: &Context) -> Resu
                 &summary,
                 layout,
                 &view.columns,
-                &rows,
+                rows,
                 &context,
             )
         };

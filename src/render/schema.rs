@@ -1518,7 +1518,7 @@ impl<'a> TopProcessRecord<'a> {
             nice: s.nice,
             virt_kb: topcols::virt_kib(task),
             res_kb: topcols::res_kib(task, cx),
-            shr_kb: task.statm.map(|_| topcols::shr_kib(task, cx)),
+            shr_kb: task.shared_pages.map(|_| topcols::shr_kib(task, cx)),
             state: s.state.to_string(),
             cpu_percent: tenths(topcols::cpu_percent(row, cx)),
             cpu_ticks: row.ticks,

@@ -285,14 +285,14 @@ fn push_spaces(out: &mut String, count: usize) {
 
 /// Writes one frame as `top -b` does: the summary lines, a blank line,
 /// the header, the rows; a frame after the first starts with a blank line.
-/// Each row is written as it is made.
-pub fn write_text_frame(
+/// Each row is made as it is written.
+pub fn write_text_frame<'a>(
     out: &mut dyn Write,
     first: bool,
     summary: &[String],
     layout: &Layout,
     columns: &[TopColumn],
-    rows: &[TopRow],
+    rows: impl Iterator<Item = TopRow<'a>>,
     cx: &TopContext,
 ) -> io::Result<()> {
     if !first {
@@ -305,25 +305,25 @@ pub fn write_text_frame(
     writeln!(out, "{}", layout.header())?;
     let (mut line, mut cell) = (String::with_capacity(128), String::with_capacity(32));
     for row in rows {
-        layout.row_into(&mut line, &mut cell, columns, row, cx);
+        layout.row_into(&mut line, &mut cell, columns, &row, cx);
         out.write_all(line.as_bytes())?;
         out.write_all(b"\n")?;
     }
     Ok(())
 }
 
-/// Writes one frame as a JSON line.
-pub fn write_json_frame(
+/// Writes one frame as a JSON line, each row's record made as it is
+/// written.
+pub fn write_json_frame<'a>(
     out: &mut dyn Write,
     frame: &Frame,
     columns: &[TopColumn],
-    rows: &[TopRow],
+    rows: impl Iterator<Item = TopRow<'a>>,
     cx: &TopContext,
 ) -> io::Result<()> {
     let s = &frame.sample;
-    let processes = rows
-        .iter()
-        .map(|row| TopProcessRecord::new(row, cx, keyword_values(columns, row, cx)));
+    let processes =
+        rows.map(|row| TopProcessRecord::new(&row, cx, keyword_values(columns, &row, cx)));
     let record = TopFrameRecord {
         time: psfmt::iso8601(s.now),
         uptime_seconds: s.uptime,
@@ -368,18 +368,14 @@ mod tests {
     use crate::analysis::changes::{self, Marks};
     use crate::analysis::kinship::Kind;
     use crate::analysis::topcols::default_columns;
-    use crate::model::{CpuTimes, MemInfo, Snapshot, Statm, SystemInfo, SystemSample, Task};
+    use crate::model::{CpuTimes, MemInfo, Snapshot, SystemInfo, SystemSample, Task};
 
     fn process_api() -> Task {
         let mut t = Task {
             pid: 1,
             tgid: 1,
             owner_uid: Some(0),
-            statm: Some(Statm {
-                size: 11_772,
-                resident: 3_182,
-                shared: 1_758,
-            }),
+            shared_pages: Some(1_758),
             ..Task::default()
         };
         t.stat.comm = b"process_api".to_vec();
@@ -472,7 +468,16 @@ mod tests {
         assert!(wide.row(&columns, &rows[0], &cx).ends_with(" process_api"));
         let mut out = Vec::new();
         let summary = summary(&frame, false, 80);
-        write_text_frame(&mut out, false, &summary, &layout, &columns, &rows, &cx).unwrap();
+        write_text_frame(
+            &mut out,
+            false,
+            &summary,
+            &layout,
+            &columns,
+            rows.iter().copied(),
+            &cx,
+        )
+        .unwrap();
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.split('\n').collect();
         assert_eq!(lines[0], "");
@@ -521,7 +526,7 @@ mod tests {
         let cx = frame.context(true, false);
         let rows = frame.rows();
         let mut out = Vec::new();
-        write_json_frame(&mut out, &frame, &columns, &rows, &cx).unwrap();
+        write_json_frame(&mut out, &frame, &columns, rows.iter().copied(), &cx).unwrap();
         let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(value["schema_version"], 1);
         assert_eq!(value["tasks"]["total"], 1);

@@ -17,7 +17,6 @@
 //! - kernel threads and zombies have no memory: their statm is not read.
 //! - user names are looked up once per user id.
 
-use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io;
@@ -30,39 +29,69 @@ use nix::sys::stat::Mode;
 
 use super::{parse, users, utmp, ProcPath, ProcReader, ReadBuf, SourceError};
 use crate::model::{
-    LiveNeeds, Needs, Snapshot, StatFields, Statm, StatusNeed, SystemInfo, SystemSample, Task,
-    ThreadNeed,
+    LiveNeeds, Needs, Snapshot, StatFields, StatusNeed, SystemInfo, SystemSample, Task, ThreadNeed,
 };
 
 /// At most this many stat files stay open. Each holds a page of kernel
 /// memory while open; past the limit, files are opened for each read.
 const KEPT_MAX: usize = 4096;
 
-/// What is remembered of a process between frames.
+/// What is remembered of a process between frames, kept sorted by PID
+/// (as /proc lists them) so that each frame merges with the last.
 struct Known {
+    pid: i32,
     /// The stat file, kept open.
     stat: Option<File>,
     starttime: u64,
-    /// CPU time, faults and state at the last read: when they move, the
+    /// CPU time plus page faults (both only grow), shifted, with the state
+    /// letter in the low byte, at the last read: when it moves, the
     /// process has run.
-    ran_key: (u64, u64, char),
-    /// stat's memory counters when statm was last read.
-    memory_key: (u64, i64, u64),
+    ran_key: u64,
+    /// stat's memory counters (size, resident pages, faults) when statm
+    /// was last read, folded into one number.
+    memory_key: u64,
     owner: Option<u32>,
-    statm: Option<Statm>,
-    cmdline: Option<Vec<u8>>,
-    /// The frame that last saw it.
-    frame: u64,
+    /// statm's shared pages, [`UNREAD`] before they are read.
+    shared_pages: u64,
+}
+
+/// No statm read yet (or it could not be read).
+const UNREAD: u64 = u64::MAX;
+
+impl Known {
+    /// A hole left in the list while its entry is being read.
+    fn empty() -> Known {
+        Known {
+            pid: 0,
+            stat: None,
+            starttime: 0,
+            ran_key: 0,
+            memory_key: 0,
+            owner: None,
+            shared_pages: UNREAD,
+        }
+    }
+
+    fn new(pid: i32, stat: &StatFields) -> Known {
+        Known {
+            pid,
+            stat: None,
+            starttime: stat.starttime,
+            ran_key: ran_key(stat),
+            memory_key: memory_key(stat),
+            owner: None,
+            shared_pages: UNREAD,
+        }
+    }
 }
 
 /// A reader that remembers what it read, frame to frame.
 pub struct LiveReader {
     reader: ProcReader,
     system: SystemInfo,
-    known: HashMap<i32, Known>,
+    known: Vec<Known>,
     kept: usize,
     kept_max: usize,
-    frame: u64,
     buf: ReadBuf,
     names: HashMap<u32, String>,
     utmp: PathBuf,
@@ -72,22 +101,25 @@ pub struct LiveReader {
     listed: Vec<i32>,
     listed_at: Option<u64>,
     own_namespace: bool,
+    /// Processes skipped in this frame as malformed.
+    warnings: Vec<String>,
+    /// Command lines, when they are shown, by PID (kept apart: most
+    /// views show none).
+    cmdlines: HashMap<i32, Box<[u8]>>,
+    /// Only these processes are read (top's `-p`), when given.
+    only: Option<Vec<i32>>,
 }
 
-fn ran_key(stat: &StatFields) -> (u64, u64, char) {
-    (
-        stat.utime.saturating_add(stat.stime),
-        stat.minflt.saturating_add(stat.majflt),
-        stat.state,
-    )
+fn ran_key(stat: &StatFields) -> u64 {
+    let faults = stat.minflt.saturating_add(stat.majflt);
+    let grown = stat.utime.saturating_add(stat.stime).saturating_add(faults);
+    // 56 bits of ticks and faults last 2^56 of them: no process gets there.
+    (grown << 8) | u64::from(stat.state as u8)
 }
 
-fn memory_key(stat: &StatFields) -> (u64, i64, u64) {
-    (
-        stat.vsize,
-        stat.rss_pages,
-        stat.minflt.saturating_add(stat.majflt),
-    )
+fn memory_key(stat: &StatFields) -> u64 {
+    let faults = stat.minflt.saturating_add(stat.majflt);
+    stat.vsize.rotate_left(17) ^ (stat.rss_pages as u64).rotate_left(41) ^ faults
 }
 
 /// How many files may stay open: half of what this process may open, up
@@ -130,15 +162,17 @@ impl LiveReader {
             kept_max: kept_max(&reader),
             reader,
             system,
-            known: HashMap::new(),
+            known: Vec::new(),
             kept: 0,
-            frame: 0,
             buf: ReadBuf::new(),
             names: HashMap::new(),
             utmp: PathBuf::from(utmp::UTMP_PATH),
             listed: Vec::new(),
             listed_at: None,
             own_namespace: false,
+            warnings: Vec::new(),
+            cmdlines: HashMap::new(),
+            only: None,
         }
         .in_namespace())
     }
@@ -161,6 +195,13 @@ impl LiveReader {
         let path = ProcPath::new().file("sys/kernel/ns_last_pid");
         let bytes = self.reader.read_at(&path, &mut self.buf).ok()?;
         parse::parse_number(bytes)
+    }
+
+    /// Reads only these processes from now on (none is not listed).
+    pub fn only(&mut self, mut pids: Vec<i32>) {
+        pids.sort_unstable();
+        pids.dedup();
+        self.only = Some(pids);
     }
 
     /// The reader of the same /proc, for one-off reads (one process in full).
@@ -199,9 +240,13 @@ impl LiveReader {
         sample: &SystemSample,
         needs: LiveNeeds,
     ) -> Result<Snapshot, SourceError> {
-        self.frame += 1;
+        if !needs.cmdline && !self.cmdlines.is_empty() {
+            self.cmdlines = HashMap::new();
+        }
         let last_pid = self.last_pid();
-        let pids = if last_pid.is_some() && last_pid == self.listed_at {
+        let pids = if let Some(only) = &self.only {
+            only.clone()
+        } else if last_pid.is_some() && last_pid == self.listed_at {
             std::mem::take(&mut self.listed)
         } else {
             let mut pids = Vec::with_capacity(self.known.len() + 64);
@@ -218,26 +263,51 @@ impl LiveReader {
         };
         let mut tasks = Vec::with_capacity(pids.len());
         let mut warnings = Vec::new();
+        // Merge the last frame's processes with this listing, both by PID,
+        // in place: what is not listed any more has ended (its file is
+        // closed), what is new is added at the end and sorted in.
+        let mut known = std::mem::take(&mut self.known);
+        let (mut read, mut written) = (0, 0);
+        let mut added = Vec::new();
         for &pid in &pids {
-            match self.read_process(pid, needs) {
-                Ok(Some(task)) => tasks.push(task),
-                Ok(None) => {}
-                Err(why) => warnings.push(why),
+            while read < known.len() && known[read].pid < pid {
+                let gone = std::mem::replace(&mut known[read], Known::empty());
+                self.forget(gone);
+                read += 1;
+            }
+            let before = (read < known.len() && known[read].pid == pid).then(|| {
+                read += 1;
+                std::mem::replace(&mut known[read - 1], Known::empty())
+            });
+            let was_known = before.is_some();
+            match self.read_process(pid, before, needs) {
+                (Some(task), Some(k)) => {
+                    tasks.push(task);
+                    if was_known {
+                        known[written] = k;
+                        written += 1;
+                    } else {
+                        added.push(k);
+                    }
+                }
+                (_, k) => {
+                    if let Some(k) = k {
+                        self.forget(k);
+                    }
+                }
             }
         }
-        // Processes not seen in this frame have ended: close their files.
-        let frame = self.frame;
-        let mut closed = 0;
-        self.known.retain(|_, k| {
-            let keep = k.frame == frame;
-            if !keep && k.stat.is_some() {
-                closed += 1;
-            }
-            keep
-        });
-        self.kept -= closed;
-        self.listed = pids;
-        self.listed.retain(|pid| self.known.contains_key(pid));
+        for gone in known.drain(read..) {
+            self.forget(gone);
+        }
+        known.truncate(written);
+        if !added.is_empty() {
+            known.append(&mut added);
+            known.sort_by_key(|k| k.pid);
+        }
+        self.known = known;
+        warnings.append(&mut self.warnings);
+        self.listed = self.known.iter().map(|k| k.pid).collect();
         self.listed_at = last_pid;
         let uids: Vec<u32> = tasks
             .iter()
@@ -277,37 +347,69 @@ impl LiveReader {
         })
     }
 
-    /// One process: `None` when it has gone, an error line when its stat
-    /// is malformed.
-    fn read_process(&mut self, pid: i32, needs: LiveNeeds) -> Result<Option<Task>, String> {
+    /// Drops what was known of an ended process, closing its file.
+    fn forget(&mut self, known: Known) {
+        if known.stat.is_some() {
+            self.kept -= 1;
+        }
+        self.cmdlines.remove(&known.pid);
+    }
+
+    /// One process: its task and what to remember of it; no task when it
+    /// has gone (or its stat is malformed, which adds a warning).
+    fn read_process(
+        &mut self,
+        pid: i32,
+        mut before: Option<Known>,
+        needs: LiveNeeds,
+    ) -> (Option<Task>, Option<Known>) {
         let dir = ProcPath::new().number(pid);
-        let Some((stat, opened)) = self.read_stat(pid, &dir)? else {
-            return Ok(None);
-        };
-        let frame = self.frame;
-        let fresh_known = || Known {
-            stat: None,
-            starttime: stat.starttime,
-            ran_key: ran_key(&stat),
-            memory_key: memory_key(&stat),
-            owner: None,
-            statm: None,
-            cmdline: None,
-            frame,
-        };
-        let (fresh, known) = match self.known.entry(pid) {
-            Entry::Occupied(entry) if entry.get().starttime == stat.starttime => {
-                (false, entry.into_mut())
-            }
-            Entry::Occupied(mut entry) => {
-                // A new process under a reused PID.
-                if entry.get().stat.is_some() {
-                    self.kept -= 1;
+        let mut read = None;
+        if let Some(k) = before.as_mut() {
+            if let Some(file) = &k.stat {
+                match pread_all(file, &mut self.buf) {
+                    Ok(bytes) => read = Some(parse_at(&self.reader, &dir, bytes)),
+                    Err(_) => {
+                        // Its process has been reaped; the PID may be
+                        // another's now.
+                        k.stat = None;
+                        self.kept -= 1;
+                    }
                 }
-                *entry.get_mut() = fresh_known();
-                (true, entry.into_mut())
             }
-            Entry::Vacant(entry) => (true, entry.insert(fresh_known())),
+        }
+        let mut opened = None;
+        if read.is_none() {
+            let Some(file) = self.open_stat(&dir) else {
+                return (None, before);
+            };
+            let mut file = file;
+            match self.buf.fill_from(&mut file) {
+                Ok(bytes) => read = Some(parse_at(&self.reader, &dir, bytes)),
+                Err(_) => return (None, before),
+            }
+            opened = Some(file);
+        }
+        let stat = match read {
+            Some(Ok(stat)) => stat,
+            Some(Err(why)) => {
+                self.warnings.push(why);
+                return (None, before);
+            }
+            None => return (None, before),
+        };
+        let fresh = before
+            .as_ref()
+            .is_none_or(|k| k.starttime != stat.starttime);
+        let mut known = match before {
+            Some(k) if !fresh => k,
+            other => {
+                // First seen, or a new process under a reused PID.
+                if let Some(k) = other {
+                    self.forget(k);
+                }
+                Known::new(pid, &stat)
+            }
         };
         if let Some(file) = opened {
             if known.stat.is_none() && self.kept < self.kept_max {
@@ -315,7 +417,6 @@ impl LiveReader {
                 self.kept += 1;
             }
         }
-        known.frame = frame;
         let ran = fresh || known.ran_key != ran_key(&stat);
         known.ran_key = ran_key(&stat);
         let mut task = Task {
@@ -333,28 +434,30 @@ impl LiveReader {
         if needs.statm {
             let key = memory_key(&task.stat);
             if super::status_is_empty(&task.stat) {
-                known.statm = Some(Statm::default());
-            } else if fresh || known.statm.is_none() || known.memory_key != key {
-                known.statm = self
+                known.shared_pages = 0;
+            } else if fresh || known.shared_pages == UNREAD || known.memory_key != key {
+                known.shared_pages = self
                     .reader
                     .read_at(&dir.file("statm"), &mut self.buf)
                     .ok()
-                    .and_then(parse::parse_statm);
+                    .and_then(parse::parse_statm)
+                    .map_or(UNREAD, |m| m.shared);
                 known.memory_key = key;
             }
-            task.statm = known.statm;
+            task.shared_pages = Some(known.shared_pages).filter(|&p| p != UNREAD);
         }
         if needs.cmdline {
-            if ran || known.cmdline.is_none() {
-                known.cmdline = self
-                    .reader
-                    .read_at(&dir.file("cmdline"), &mut self.buf)
-                    .ok()
-                    .map(<[u8]>::to_vec);
+            if ran || !self.cmdlines.contains_key(&pid) {
+                match self.reader.read_at(&dir.file("cmdline"), &mut self.buf) {
+                    Ok(bytes) => {
+                        self.cmdlines.insert(pid, Box::from(bytes));
+                    }
+                    Err(_) => {
+                        self.cmdlines.remove(&pid);
+                    }
+                }
             }
-            task.cmdline = known.cmdline.clone();
-        } else {
-            known.cmdline = None;
+            task.cmdline = self.cmdlines.get(&pid).map(|c| c.to_vec());
         }
         let files = needs.files;
         if files.status > StatusNeed::Nothing {
@@ -381,44 +484,18 @@ impl LiveReader {
                 thread.owner_uid = task.owner_uid;
             }
         }
-        Ok(Some(task))
+        (Some(task), Some(known))
     }
 
-    /// A process's stat, through its kept file when it has one, and the
-    /// file when one was opened for it now.
-    #[allow(clippy::type_complexity)]
-    fn read_stat(
-        &mut self,
-        pid: i32,
-        dir: &ProcPath,
-    ) -> Result<Option<(StatFields, Option<File>)>, String> {
-        if let Some(file) = self.known.get_mut(&pid).and_then(|k| k.stat.as_ref()) {
-            match pread_all(file, &mut self.buf) {
-                Ok(bytes) => return parse_at(&self.reader, dir, bytes).map(|s| Some((s, None))),
-                Err(_) => {
-                    // Its process has been reaped; the PID may be another's now.
-                    if let Some(k) = self.known.get_mut(&pid) {
-                        k.stat = None;
-                        self.kept -= 1;
-                    }
-                }
-            }
-        }
-        let path = dir.file("stat");
-        let Ok(fd) = openat(
+    fn open_stat(&self, dir: &ProcPath) -> Option<File> {
+        openat(
             self.reader.root_fd.as_fd(),
-            path.as_cstr(),
+            dir.file("stat").as_cstr(),
             OFlag::O_RDONLY | OFlag::O_CLOEXEC | OFlag::O_NOCTTY,
             Mode::empty(),
-        ) else {
-            return Ok(None);
-        };
-        let mut file = File::from(fd);
-        let Ok(bytes) = self.buf.fill_from(&mut file) else {
-            return Ok(None);
-        };
-        let stat = parse_at(&self.reader, dir, bytes)?;
-        Ok(Some((stat, Some(file))))
+        )
+        .ok()
+        .map(File::from)
     }
 }
 
@@ -524,7 +601,7 @@ mod tests {
         assert_eq!(sample.memory.free, 500);
         let first = live.read(&sample, needs).unwrap();
         assert_eq!(first.tasks.len(), 2);
-        assert_eq!(first.tasks[0].statm.map(|s| s.shared), Some(7));
+        assert_eq!(first.tasks[0].shared_pages, Some(7));
         assert_eq!(first.tasks[0].cmdline.as_deref(), Some(&b"p1\0"[..]));
         assert!(first.tasks[0].owner_uid.is_some());
 
@@ -534,8 +611,8 @@ mod tests {
         std::fs::write(dir.path().join("2/statm"), "10 200 9\n").unwrap();
         std::fs::write(dir.path().join("2/stat"), stat_line(2, 'R', 5, 20, 200)).unwrap();
         let second = live.read(&sample, needs).unwrap();
-        assert_eq!(second.tasks[0].statm.map(|s| s.shared), Some(7));
-        assert_eq!(second.tasks[1].statm.map(|s| s.shared), Some(9));
+        assert_eq!(second.tasks[0].shared_pages, Some(7));
+        assert_eq!(second.tasks[1].shared_pages, Some(9));
         assert_eq!(second.tasks[1].stat.rss_pages, 200);
 
         // Process 2 is replaced by a new one under the same PID (another
@@ -546,9 +623,22 @@ mod tests {
         let third = live.read(&sample, needs).unwrap();
         assert_eq!(third.tasks.len(), 1);
         assert_eq!(third.tasks[0].stat.starttime, 500);
-        assert_eq!(third.tasks[0].statm.map(|s| s.shared), Some(3));
+        assert_eq!(third.tasks[0].shared_pages, Some(3));
         assert_eq!(live.known.len(), 1);
         assert_eq!(live.kept, 0, "files of a captured tree are never kept");
+    }
+
+    #[test]
+    fn only_the_selected_processes_are_read() {
+        let dir = fake_proc();
+        write_process(dir.path(), 1, &stat_line(1, 'S', 5, 10, 100), "10 100 7\n");
+        write_process(dir.path(), 2, &stat_line(2, 'R', 5, 20, 100), "10 100 8\n");
+        let mut live = LiveReader::open(dir.path()).unwrap();
+        live.only(vec![2, 2, 9]);
+        let sample = live.sample().unwrap();
+        let snapshot = live.read(&sample, LiveNeeds::default()).unwrap();
+        let pids: Vec<i32> = snapshot.tasks.iter().map(|t| t.pid).collect();
+        assert_eq!(pids, [2]);
     }
 
     #[test]
@@ -560,8 +650,12 @@ mod tests {
         let me = std::process::id() as i32;
         let mine = |s: &Snapshot| s.tasks.iter().find(|t| t.pid == me).map(|t| t.stat.clone());
         let before = mine(&first).unwrap();
-        assert!(live.kept > 0);
-        assert!(live.known.get(&me).is_some_and(|k| k.stat.is_some()));
+        // Files are kept for the first processes, up to the limit.
+        assert_eq!(live.kept, live.known.len().min(live.kept_max));
+        assert_eq!(
+            live.kept,
+            live.known.iter().filter(|k| k.stat.is_some()).count()
+        );
         // Spin a little: the kept file shows the CPU time it took.
         let start = std::time::Instant::now();
         let mut x = 0u64;

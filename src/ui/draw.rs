@@ -186,7 +186,7 @@ mod tests {
     use crate::analysis::topcols::default_columns;
     use crate::analysis::topframe::Frame;
     use crate::analysis::topview::View;
-    use crate::model::{CpuTimes, MemInfo, Snapshot, Statm, SystemInfo, SystemSample, Task};
+    use crate::model::{CpuTimes, MemInfo, Snapshot, SystemInfo, SystemSample, Task};
     use ratatui::backend::TestBackend;
     use ratatui::buffer::Buffer;
     use ratatui::Terminal;
@@ -196,11 +196,7 @@ mod tests {
             pid,
             tgid: pid,
             owner_uid: Some(0),
-            statm: Some(Statm {
-                size: 2_000,
-                resident: 500,
-                shared: 400,
-            }),
+            shared_pages: Some(400),
             ..Task::default()
         };
         t.stat.ppid = ppid;

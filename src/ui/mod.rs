@@ -51,7 +51,10 @@ const TICK: Duration = Duration::from_millis(100);
 pub fn run(options: LiveOptions) -> Result<Ended> {
     // Everything that can fail for a plain reason fails before the
     // terminal is taken.
-    let sampler = Sampler::open(&options.root)?;
+    let mut sampler = Sampler::open(&options.root)?;
+    if !options.view.pids.is_empty() {
+        sampler.only(options.view.pids.clone());
+    }
     let mut app = App::new(
         options.view,
         options.delay,

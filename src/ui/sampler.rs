@@ -31,6 +31,11 @@ impl Sampler {
         })
     }
 
+    /// Reads only these processes (top's `-p`): the counts cover them only.
+    pub fn only(&mut self, pids: Vec<i32>) {
+        self.live.only(pids);
+    }
+
     /// Reads the baseline the next frame measures its interval from: stat
     /// files only, by thread when rows will be threads.
     pub fn prime(&mut self, threads: bool) -> Result<(), SourceError> {
@@ -66,6 +71,9 @@ impl Sampler {
             needs.threads,
             kinds,
         );
+        // The old record goes before the new one is made: at 20,000
+        // processes each is a megabyte.
+        self.last_seen = SeenFrame::new();
         self.last_seen = frame.seen();
         self.last_sample = sample;
         self.primed = Some(needs.threads);
