@@ -187,6 +187,20 @@ fn keys_sort_renice_signal_and_quit() {
     );
 }
 
+/// The pscope process running in the pane.
+fn view_in(tmux: &Tmux) -> u32 {
+    let shell = tmux.pane_pid();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .find(|&pid| {
+            live_stat_field(pid, 4).as_deref() == Some(&shell.to_string())
+                && std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                    .is_ok_and(|c| c.trim() == "pscope")
+        })
+        .expect("pscope top in the pane")
+}
+
 #[test]
 fn sigterm_ends_the_view_and_restores_the_terminal() {
     if !need("tmux") {
@@ -195,17 +209,7 @@ fn sigterm_ends_the_view_and_restores_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let tmux = Tmux::start("term", &session(dir.path(), "-d 1"));
     tmux.wait("the header", |s| s.contains("PID USER"));
-    let shell = tmux.pane_pid();
-    // The view is the pane's shell's child.
-    let view = std::fs::read_dir("/proc")
-        .unwrap()
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
-        .find(|&pid| {
-            live_stat_field(pid, 4).as_deref() == Some(&shell.to_string())
-                && std::fs::read_to_string(format!("/proc/{pid}/comm"))
-                    .is_ok_and(|c| c.trim() == "pscope")
-        })
-        .expect("pscope top in the pane");
+    let view = view_in(&tmux);
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(view as i32),
         nix::sys::signal::Signal::SIGTERM,
@@ -213,6 +217,23 @@ fn sigterm_ends_the_view_and_restores_the_terminal() {
     .unwrap();
     assert_eq!(ended(dir.path()), "exit=143");
     assert_eq!(read(dir.path(), "before"), read(dir.path(), "after"));
+}
+
+#[test]
+fn a_terminal_that_hangs_up_ends_the_view() {
+    if !need("tmux") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start("hangup", &session(dir.path(), "-d 1"));
+    tmux.wait("the header", |s| s.contains("PID USER"));
+    let view = view_in(&tmux);
+    drop(tmux);
+    // Its terminal gone, the view ends (it must not spin on the end of
+    // its input).
+    wait_for("the view to end", Duration::from_secs(10), || {
+        live_stat_field(view, 3).is_none_or(|state| state == "Z")
+    });
 }
 
 #[test]

@@ -81,6 +81,7 @@ pub fn run(args: &TopArgs, cx: &Context) -> Result<i32> {
         root: cx.global.proc_root.clone(),
         utf8: cx.style.utf8,
         color: cx.style.color,
+        signal_base: exit::SIGNAL_BASE,
     })?;
     Ok(match ended {
         ui::Ended::Quit => exit::SUCCESS,

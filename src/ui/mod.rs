@@ -33,6 +33,8 @@ pub struct LiveOptions {
     pub root: PathBuf,
     pub utf8: bool,
     pub color: bool,
+    /// The exit status after signal N is this plus N.
+    pub signal_base: i32,
 }
 
 /// How the live view ended.
@@ -42,6 +44,25 @@ pub enum Ended {
     Quit,
     /// By this signal.
     Signal(i32),
+}
+
+/// Ends the process when a signal came and the view's loop has not ended
+/// it within a second. The loop ends within a tick; but when the terminal
+/// hangs up, crossterm's key reader reads its end of file again and again
+/// and never returns, and the loop with it.
+fn watch_for_stuck_signals(signal_base: i32) {
+    let watch = move || loop {
+        std::thread::sleep(TICK);
+        if let Some(signal) = interrupt::pending() {
+            std::thread::sleep(Duration::from_secs(1));
+            terminal::restore();
+            std::process::exit(signal_base + signal);
+        }
+    };
+    // Without a thread to spare, the loop alone watches.
+    let _ = std::thread::Builder::new()
+        .name("watch".into())
+        .spawn(watch);
 }
 
 /// How often the view looks at its keys, frames and signals.
@@ -63,6 +84,7 @@ pub fn run(options: LiveOptions) -> Result<Ended> {
         options.color,
     );
     let reader = reader::spawn(sampler, app.view.needs(), app.wants_kinds(), options.delay)?;
+    watch_for_stuck_signals(options.signal_base);
     let mut screen = terminal::Screen::enter()?;
     let mut ended = Ended::Quit;
     let mut dirty = true;
