@@ -8,7 +8,7 @@
 #   bench/run.sh 1000 5000 20000 # any sizes (pid_max permitting)
 #   BASELINE=/path/to/old/pscope bench/run.sh 1000   # and an older build beside this one
 #
-# Needs: hyperfine, GNU time (/usr/bin/time), ps, pstree; procs if present.
+# Needs: hyperfine, GNU time (/usr/bin/time), ps, pstree, top; procs if present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,13 +19,14 @@ runs=${RUNS:-5}             # timed runs of each command in each pass
 out_dir=bench/results
 mkdir -p "$out_dir"
 
-for tool in hyperfine ps pstree /usr/bin/time; do
+for tool in hyperfine ps pstree top /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "missing: $tool (apt-get install hyperfine procps psmisc time)" >&2; exit 2; }
 done
 
 cargo build --release --quiet --bin pscope --example floor
-pscope=$PWD/target/release/pscope
-floor=$PWD/target/release/examples/floor
+target=${CARGO_TARGET_DIR:-$PWD/target}
+pscope=$target/release/pscope
+floor=$target/release/examples/floor
 
 group=""
 cleanup() {
@@ -109,6 +110,11 @@ declare -a cmds=(
 names+=("pscope --json" "pscope --format jsonl" "pscope tree --json")
 cmds+=("$pscope --json" "$pscope --format jsonl" "$pscope tree --json")
 json_first=12
+# top in batch mode: three frames 0.2 s apart (and top's 150 ms before the
+# first). The sleeps make wall time meaningless: compare CPU time.
+names+=("top -b -n 3 -d 0.2" "pscope top -b -n 3 -d 0.2")
+cmds+=("top -b -n 3 -d 0.2" "$pscope top -b -n 3 -d 0.2")
+top_first=15
 # BASELINE=path/to/an/older/pscope times that build too, in the same run.
 baseline_of=(3 5 8 10 12 14)
 baseline_at=""
@@ -189,6 +195,7 @@ for n in "${sizes[@]}"; do
   echo "  exact STAT, one thread:     $(ratio "${medians[4]}" "${medians[6]}")  (pscope / stat+status floor: $(quotient "${medians[6]}" "${medians[1]}"))"
   echo "  ps aux listing:             $(ratio "${medians[7]}" "${medians[8]}")"
   echo "  tree -p:                    $(ratio "${medians[9]}" "${medians[10]}")"
+  echo "top -b -n 3 -d 0.2, CPU time pscope / top: $(quotient "${cpus[$((top_first + 1))]}" "${cpus[$top_first]}") (peak memory: $(quotient "${peak_at[$((top_first + 1))]}" "${peak_at[$top_first]}"))"
   echo "JSON against the table listing (time, peak memory):"
   for ((i = json_first; i < json_first + 3; i++)); do
     printf '  %-40s %s %s\n' "${names[$i]}" "$(quotient "${medians[$i]}" "${medians[8]}")" \

@@ -12,7 +12,7 @@ pub mod exit {
     pub const USAGE: i32 = 2;
     /// Anything else: /proc unreadable, output failed.
     pub const FAILURE: i32 = 3;
-    /// A demo ended by a signal exits with 128 + the signal's number.
+    /// A demo or top ended by a signal exits with 128 + the signal's number.
     pub const SIGNAL_BASE: i32 = 128;
 }
 
@@ -38,7 +38,8 @@ pub const EXIT_CODES: &[(&str, &str)] = &[
     (
         "128+N",
         "a demo interrupted by signal N (130 for Ctrl-C, 143 for SIGTERM), after ending \
-         every process it started",
+         every process it started; top ended by signal N, with the terminal restored (Ctrl-C \
+         in the live view is a key: it quits with 0)",
     ),
 ];
 

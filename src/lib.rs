@@ -2,8 +2,9 @@
 //! [`source`] reads /proc into [`model`] structs, [`analysis`] interprets
 //! them, [`render`] turns them into text and JSON, and [`commands`] glue
 //! the three, one thin file per subcommand. [`control`] changes processes
-//! (renice), [`demo`] runs the lab (the only place that forks), and
-//! [`sys`] holds the few raw system calls no crate wraps. No room imports
+//! (renice, signals), [`demo`] runs the lab (the only place that forks),
+//! [`ui`] is the live view (`top`), and [`sys`] holds the few raw system
+//! calls no crate wraps. No room imports
 //! a room above it; README's "How the code is organised" draws the map.
 #![deny(unsafe_code)]
 
@@ -18,3 +19,4 @@ pub mod render;
 pub mod source;
 #[allow(unsafe_code)]
 pub mod sys;
+pub mod ui;

@@ -11,14 +11,14 @@ use pscope::error::{exit, Exit};
 /// A parsed command line, ready to run.
 #[derive(Clone)]
 enum Job {
-    Pscope(Cli),
+    Pscope(Box<Cli>),
     Ps(Vec<std::ffi::OsString>),
 }
 
 fn main() -> ExitCode {
     let job = match route(std::env::args_os().collect()) {
         Route::Pscope(argv) => match Cli::try_parse_from(argv) {
-            Ok(cli) => Job::Pscope(cli),
+            Ok(cli) => Job::Pscope(Box::new(cli)),
             Err(e) => return ExitCode::from(clap_error(e) as u8),
         },
         // ps's listing runs on this thread, as ps does: a process that lists
@@ -46,7 +46,7 @@ fn main() -> ExitCode {
 
 fn run(job: Job) -> i32 {
     let result = match job {
-        Job::Pscope(cli) => pscope::commands::run(cli),
+        Job::Pscope(cli) => pscope::commands::run(*cli),
         Job::Ps(args) => pscope::commands::run_ps_syntax(args),
     };
     match result {

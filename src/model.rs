@@ -68,6 +68,34 @@ impl Needs {
     }
 }
 
+/// What the live view reads of each process besides stat, frame after
+/// frame (the reader re-reads a file only where it can have changed).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LiveNeeds {
+    /// statm, for top's SHR.
+    pub statm: bool,
+    /// The owner of /proc/PID, top's USER.
+    pub owner: bool,
+    /// The command line.
+    pub cmdline: bool,
+    /// One task per thread (/proc/PID/task/TID/stat).
+    pub threads: bool,
+    /// Files read every frame for other columns (status, extra files).
+    pub files: Needs,
+}
+
+impl LiveNeeds {
+    pub fn union(self, other: LiveNeeds) -> LiveNeeds {
+        LiveNeeds {
+            statm: self.statm || other.statm,
+            owner: self.owner || other.owner,
+            cmdline: self.cmdline || other.cmdline,
+            threads: self.threads || other.threads,
+            files: self.files.union(other.files),
+        }
+    }
+}
+
 /// A raw cmdline without the NUL that ends its last argument.
 pub fn cmdline_body(raw: &[u8]) -> &[u8] {
     raw.strip_suffix(b"\0").unwrap_or(raw)
@@ -282,6 +310,19 @@ pub struct Task {
     /// In a scan, a single-threaded process has none listed: its only
     /// thread is the process itself.
     pub threads: Vec<Task>,
+    /// Resident file-backed and shared pages (the third number of
+    /// /proc/PID/statm), read by the live view only: top's SHR.
+    pub shared_pages: Option<u64>,
+}
+
+/// /proc/PID/statm: sizes in pages. Its size and resident count are the
+/// same counters as stat's vsize and rss; shared (file-backed and shmem
+/// pages) is found nowhere else.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Statm {
+    pub size: u64,
+    pub resident: u64,
+    pub shared: u64,
 }
 
 impl Task {
@@ -421,6 +462,54 @@ pub struct Mapping {
     /// The mapped file, or a name such as [heap] and [stack]; `None` for
     /// anonymous memory.
     pub path: Option<String>,
+}
+
+/// The times one CPU (or all of them, on the `cpu` line) spent in each
+/// state, from /proc/stat, in clock ticks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CpuTimes {
+    pub user: u64,
+    pub nice: u64,
+    pub system: u64,
+    pub idle: u64,
+    pub iowait: u64,
+    pub irq: u64,
+    pub softirq: u64,
+    pub steal: u64,
+    pub guest: u64,
+    pub guest_nice: u64,
+}
+
+/// The lines of /proc/meminfo that top shows, in KiB.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MemInfo {
+    pub total: u64,
+    pub free: u64,
+    pub available: u64,
+    pub buffers: u64,
+    pub cached: u64,
+    pub reclaimable: u64,
+    pub swap_total: u64,
+    pub swap_free: u64,
+}
+
+/// The system-wide counters of one moment: what top's summary lines are
+/// made of.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SystemSample {
+    /// Seconds since boot, with the hundredths /proc/uptime gives.
+    pub uptime: f64,
+    /// The load averages over 1, 5 and 15 minutes.
+    pub load: [f64; 3],
+    /// All CPUs together (the `cpu` line).
+    pub cpu: CpuTimes,
+    /// Each CPU, in the order of their `cpuN` lines.
+    pub cpus: Vec<CpuTimes>,
+    pub memory: MemInfo,
+    /// Users logged in (utmp's user-process records with a name).
+    pub users: usize,
+    /// When the sample was taken, seconds since the epoch.
+    pub now: i64,
 }
 
 /// Everything one scan of /proc produced.

@@ -22,9 +22,13 @@ const ROOMS: &[(&str, &[&str])] = &[
     ),
     ("cli", &["render", "analysis"]),
     (
+        "ui",
+        &["model", "analysis", "render", "control", "source", "sys"],
+    ),
+    (
         "commands",
         &[
-            "model", "source", "analysis", "render", "control", "demo", "sys", "error", "cli",
+            "model", "source", "analysis", "render", "control", "demo", "sys", "error", "cli", "ui",
         ],
     ),
 ];

@@ -2,6 +2,7 @@
 //! facts, system call names, kinship (tree, zombies, orphans, remedies),
 //! columns and process selection. No I/O here, and nothing from `source`.
 
+pub mod changes;
 pub mod columns;
 pub mod keywords;
 pub mod kinship;
@@ -15,5 +16,10 @@ pub mod signals;
 pub mod state;
 pub mod syscalls;
 pub mod systemd;
+pub mod topcols;
+pub mod topfmt;
+pub mod topframe;
+pub mod topsummary;
+pub mod topview;
 pub mod tree;
 pub mod values;

@@ -25,6 +25,18 @@ pub fn name(signal: i32) -> String {
     }
 }
 
+/// A signal given by number or by name, with or without `SIG`, in any
+/// case: `15`, `TERM`, `sigkill`.
+pub fn number(text: &str) -> Option<i32> {
+    let text = text.trim();
+    if let Ok(n) = text.parse::<i32>() {
+        return (1..=64).contains(&n).then_some(n);
+    }
+    let upper = text.to_ascii_uppercase();
+    let name = upper.strip_prefix("SIG").unwrap_or(&upper);
+    (1..=64).find(|&n| self::name(n) == name)
+}
+
 /// The signals in a mask (bit N-1 for signal N), lowest first.
 pub fn in_mask(mask: u64) -> Vec<i32> {
     (1..=64)
@@ -91,5 +103,17 @@ mod tests {
         );
         assert_eq!(describe_wait_status(9), "killed by SIGKILL");
         assert_eq!(describe_wait_status((19 << 8) | 0x7f), "stopped by SIGSTOP");
+    }
+
+    #[test]
+    fn signals_are_found_by_number_or_name() {
+        assert_eq!(number("15"), Some(15));
+        assert_eq!(number("TERM"), Some(15));
+        assert_eq!(number("sigkill"), Some(9));
+        assert_eq!(number(" hup "), Some(1));
+        assert_eq!(number("RTMIN+2"), Some(36));
+        assert_eq!(number("0"), None);
+        assert_eq!(number("65"), None);
+        assert_eq!(number("BOGUS"), None);
     }
 }

@@ -152,6 +152,29 @@ pub enum Command {
     )]
     Renice(ReniceArgs),
 
+    /// A live view as top's: summary, processes by CPU over the last interval, keys.
+    #[command(
+        long_about = "A full-screen live view of the processes, as procps-ng top shows it: the \
+                      header (time, uptime, users, load average; tasks by state; CPU shares; \
+                      memory and swap), then a row per process with top's columns PID USER PR NI \
+                      VIRT RES SHR S %CPU %MEM TIME+ COMMAND, where %CPU is the share of one CPU \
+                      over the last interval (not over the process's life, as ps's is) and PR is \
+                      rt for real-time tasks. -o takes top's column names and any ps keyword. \
+                      Each frame also shows what changed: a process born in the interval, one \
+                      that exited (shown once more), a change of state and a reparenting are \
+                      marked, and the event log (e) lists them with their time. A process is \
+                      its PID and its start time, so a reused PID is a new process; k signals \
+                      a process only if it is still the one shown.\n\n\
+                      Batch mode (-b, or without a terminal) prints frames as text, laid out \
+                      as top -b lays them out, or with --json one JSON object per frame (the \
+                      header's values, the rows with their %CPU over the interval, and the \
+                      events of the interval). -n ends after N frames (one without a terminal \
+                      and no -b), -d sets the seconds between frames (3). The first frame \
+                      measures 150 ms, as top's does.",
+        after_help = crate::render::top::keys_help() + "\nExamples:\n  pscope top -b -n 1 | head -12\n  pscope top -b -n 2 -d 1 -o pid,user,ni,%cpu,stat,comm\n  pscope top -b -n 1 --sort -%mem | head -12\n  pscope top -b -n 2 -d 0.5 --json | jq -c '.events[]'"
+    )]
+    Top(TopArgs),
+
     /// Live lab demonstrations: fork, states, orphans, zombies, nice, I/O, jobs, exec, exit.
     #[command(
         long_about = "Run a live demonstration for an operating-systems class. Each demo \
@@ -345,6 +368,71 @@ pub struct ReniceArgs {
     /// Renice every thread of each PID, not only its main thread.
     #[arg(long)]
     pub all_threads: bool,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct TopArgs {
+    /// Batch mode: frames as text (or JSON lines with --json), for scripts and logs.
+    #[arg(short = 'b', long)]
+    pub batch: bool,
+
+    /// Stop after N frames.
+    #[arg(short = 'n', long = "iterations", value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub iterations: Option<u64>,
+
+    /// Seconds between frames (3 by default; 0.5 or 0,5).
+    #[arg(short = 'd', long = "delay", value_name = "SECONDS", value_parser = parse_delay)]
+    pub delay: Option<f64>,
+
+    /// Columns: top's (PID USER PR NI VIRT RES SHR S %CPU %MEM TIME+ COMMAND) or any ps keyword.
+    #[arg(short = 'o', long = "output", value_name = "KEYWORDS")]
+    pub output: Vec<String>,
+
+    /// Sort by this column; -COLUMN high to low (default -%CPU).
+    #[arg(long, value_name = "COLUMN", allow_hyphen_values = true)]
+    pub sort: Option<String>,
+
+    /// Only these processes.
+    #[arg(short = 'p', long = "pid", value_name = "PID", value_delimiter = ',')]
+    pub pids: Vec<i32>,
+
+    /// Only this user's processes (!USER: all but theirs).
+    #[arg(short = 'u', long = "user", value_name = "USER", value_hint = ValueHint::Username)]
+    pub user: Option<String>,
+
+    /// Only rows that pass this filter: [!]FIELD=VALUE, FIELD<VALUE or FIELD>VALUE.
+    #[arg(long = "filter", value_name = "FILTER")]
+    pub filters: Vec<String>,
+
+    /// One row per thread.
+    #[arg(short = 'H', long)]
+    pub threads: bool,
+
+    /// Command lines in COMMAND.
+    #[arg(short = 'c', long = "command-lines")]
+    pub full_command: bool,
+
+    /// Hide tasks that used no CPU in the interval.
+    #[arg(short = 'i', long = "hide-idle")]
+    pub hide_idle: bool,
+
+    /// One CPU line per CPU.
+    #[arg(short = '1', long = "per-cpu")]
+    pub per_cpu: bool,
+
+    /// Tree view: children under their parent.
+    #[arg(short = 'V', long)]
+    pub tree: bool,
+}
+
+/// A delay in seconds as top takes it: a decimal point or comma, not negative.
+fn parse_delay(text: &str) -> Result<f64, String> {
+    match text.replace(',', ".").parse::<f64>() {
+        Ok(d) if d.is_finite() && d >= 0.0 => Ok(d),
+        Ok(_) => Err("the delay must be 0 or more seconds".into()),
+        Err(_) => Err(format!("'{text}' is not a number of seconds")),
+    }
 }
 
 #[derive(Debug, Args, Clone)]

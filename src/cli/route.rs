@@ -21,6 +21,7 @@ const SUBCOMMANDS: &[&str] = &[
     "zombies",
     "orphans",
     "renice",
+    "top",
     "demo",
     "completions",
     "generate-man",

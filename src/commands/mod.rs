@@ -9,6 +9,7 @@ pub mod ps;
 pub mod pslist;
 pub mod renice;
 pub mod show;
+pub mod top;
 pub mod tree;
 pub mod zombies;
 
@@ -96,6 +97,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Some(Command::Zombies(args)) => zombies::run(&args, &cx),
         Some(Command::Orphans(args)) => orphans::run(&args, &cx),
         Some(Command::Renice(args)) => renice::run(&args, &cx),
+        Some(Command::Top(args)) => top::run(&args, &cx),
         Some(Command::Demo(args)) => demo::run(&args, &cx),
         Some(Command::Completions { shell }) => {
             // Generated in memory: clap_complete cannot report a write error.

@@ -228,8 +228,11 @@ pub fn run(lab: &mut Lab) -> Result<()> {
         return Ok(());
     }
     let new_comm = argv[0];
+    // Read once the new program sits in its sleep: while it starts it opens
+    // and closes files of its own (locale data), which would show up at the
+    // lowest free numbers.
     lab.wait_until(child, SETTLE, |t| {
-        t.is_some_and(|t| t.stat.comm == new_comm.as_bytes())
+        t.is_some_and(|t| t.stat.comm == new_comm.as_bytes() && t.stat.state == 'S')
     })?;
     let after = View::read(lab, child);
     lab.say(
@@ -265,7 +268,15 @@ pub fn run(lab: &mut Lab) -> Result<()> {
 
     let kept_fd = before.fd_of(KEPT_FILE);
     let closed_fd = before.fd_of(CLOSED_FILE);
-    let still_open = |fd: Option<i32>| fd.is_some_and(|fd| after.fds.iter().any(|o| o.fd == fd));
+    let still_open = |fd: Option<i32>| {
+        fd.and_then(|fd| before.fds.iter().find(|o| o.fd == fd))
+            .is_some_and(|o| {
+                after
+                    .fds
+                    .iter()
+                    .any(|a| a.fd == o.fd && a.target == o.target)
+            })
+    };
     let gone: Vec<i32> = before
         .fds
         .iter()

@@ -400,7 +400,7 @@ fn write_slowly(cx: &ChildContext, go: BorrowedFd<'_>, feeds: &[Feed]) -> i32 {
     while !cx.orphaned() {
         let line = format!("line {tick}\n");
         for feed in feeds {
-            let fd = if tick % 2 == 0 {
+            let fd = if tick.is_multiple_of(2) {
                 &feed.pipe_write
             } else {
                 &feed.socket_write
@@ -470,7 +470,7 @@ fn read_in_one_way(
                     }
                 }
                 rounds += 1;
-                if rounds % 4096 == 0 && cx.orphaned() {
+                if rounds.is_multiple_of(4096) && cx.orphaned() {
                     return 0;
                 }
             }

@@ -245,7 +245,11 @@ fn wait_all(lab: &Lab, pids: &[Pid], check: impl Fn(&Task) -> bool) -> Result<Ve
     loop {
         lab.check()?;
         let tasks: Vec<Option<Task>> = pids.iter().map(|p| lab.read(*p, false)).collect();
-        if tasks.iter().all(|t| t.as_ref().is_some_and(&check)) || Instant::now() >= until {
+        // Every process of this demo spends its time blocked or stopped; one
+        // seen running is between two of its steps (a shell that has just
+        // answered, a ticker writing), so it is read again.
+        let settled = |t: &Task| check(t) && t.stat.state != 'R';
+        if tasks.iter().all(|t| t.as_ref().is_some_and(settled)) || Instant::now() >= until {
             return Ok(tasks);
         }
         std::thread::sleep(Duration::from_millis(10));
@@ -258,9 +262,10 @@ fn stat_of(task: &Option<Task>) -> String {
 
 /// `{"pid": .., "comm": .., "stat": ..}` for each process, as /proc shows it now.
 fn states(lab: &Lab, cast: &Cast, pids: &[Pid]) -> Vec<Value> {
+    let tasks = wait_all(lab, pids, |_| true).unwrap_or_default();
     pids.iter()
-        .map(|p| {
-            let task = lab.read(*p, false);
+        .zip(tasks.into_iter().chain(std::iter::repeat(None)))
+        .map(|(p, task)| {
             json!({
                 "pid": p.as_raw(),
                 "comm": cast.name(*p),

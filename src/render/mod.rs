@@ -10,6 +10,7 @@ pub mod renice;
 pub mod schema;
 pub mod show;
 pub mod table;
+pub mod top;
 pub mod tree;
 pub mod zombies;
 

@@ -9,13 +9,16 @@ use std::cell::RefCell;
 use serde::Serialize;
 
 use super::json::{Each, Later};
+use crate::analysis::changes::{self, Happened};
 use crate::analysis::columns::RowContext;
 use crate::analysis::keywords::Field;
 use crate::analysis::kinship::{Kind, Kinship, OrphanEvidence, ProcessGroup, ZombieGroup};
 use crate::analysis::state::Code;
+use crate::analysis::topcols::{self, TopContext, TopRow};
+use crate::analysis::topsummary::{CpuShares, MemoryFigures, TaskCounts};
 use crate::analysis::tree::Forest;
 use crate::analysis::values::Typed;
-use crate::analysis::{psfmt, sched, signals, state};
+use crate::analysis::{psfmt, sched, signals, state, topfmt};
 use crate::model::{cmdline_args, Task};
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -452,6 +455,200 @@ const DEMO_TOPIC_FIELDS: &[FieldDoc] = &[
     ("lesson", "string", "what it shows"),
 ];
 
+const TOP_FRAME_FIELDS: &[FieldDoc] = &[
+    (
+        "time",
+        "string",
+        "when the frame was read, ISO-8601 local time with UTC offset",
+    ),
+    ("uptime_seconds", "number", "seconds since boot"),
+    ("users", "integer", "users logged in (utmp)"),
+    (
+        "load_average",
+        "array of number",
+        "the load averages over 1, 5 and 15 minutes",
+    ),
+    (
+        "interval_seconds",
+        "number",
+        "the time since the frame before, over which CPU shares are measured",
+    ),
+    ("threads", "boolean", "whether rows and counts are threads"),
+    ("tasks", "top tasks", "tasks by state, as top counts them"),
+    ("cpu", "cpu states", "all CPUs together"),
+    ("cpus", "array of cpu states", "each CPU"),
+    ("memory", "memory", "memory and swap"),
+    (
+        "processes",
+        "array of top process",
+        "the rows, in the order shown",
+    ),
+    (
+        "events",
+        "array of top event",
+        "what happened in the interval",
+    ),
+];
+
+const TOP_TASKS_FIELDS: &[FieldDoc] = &[
+    ("total", "integer", "every task"),
+    ("running", "integer", "state R"),
+    (
+        "sleeping",
+        "integer",
+        "states S and D, and every other letter (I, P...)",
+    ),
+    ("stopped", "integer", "states T and t"),
+    ("zombie", "integer", "state Z"),
+];
+
+const CPU_STATES_FIELDS: &[FieldDoc] = &[
+    (
+        "user",
+        "number",
+        "percent of the interval in user mode (top's us)",
+    ),
+    ("system", "number", "in the kernel (sy)"),
+    (
+        "nice",
+        "number",
+        "in user mode at a positive nice value (ni)",
+    ),
+    ("idle", "number", "idle (id)"),
+    ("iowait", "number", "idle while waiting for I/O (wa)"),
+    ("hardware_irq", "number", "serving hardware interrupts (hi)"),
+    ("software_irq", "number", "serving software interrupts (si)"),
+    (
+        "steal",
+        "number",
+        "taken by the hypervisor for other machines (st)",
+    ),
+];
+
+const MEMORY_FIELDS: &[FieldDoc] = &[
+    ("total_kb", "integer", "MemTotal, KiB"),
+    ("free_kb", "integer", "MemFree, KiB"),
+    ("used_kb", "integer", "MemTotal - MemAvailable, KiB"),
+    (
+        "buff_cache_kb",
+        "integer",
+        "Buffers + Cached + SReclaimable, KiB",
+    ),
+    ("available_kb", "integer", "MemAvailable, KiB"),
+    ("swap_total_kb", "integer", "SwapTotal, KiB"),
+    ("swap_free_kb", "integer", "SwapFree, KiB"),
+    ("swap_used_kb", "integer", "SwapTotal - SwapFree, KiB"),
+];
+
+const TOP_PROCESS_FIELDS: &[FieldDoc] = &[
+    ("pid", "integer", "process ID (thread group ID)"),
+    ("tid", "integer", "thread ID; equals pid on a process row"),
+    ("ppid", "integer", "parent process ID"),
+    (
+        "uid",
+        "integer|null",
+        "effective user ID (the owner of /proc/PID, as top reads it)",
+    ),
+    ("user", "string|null", "its name"),
+    ("priority", "integer", "raw kernel priority"),
+    ("pr", "string", "top's PR: the priority, or rt"),
+    ("nice", "integer", "nice value"),
+    ("virt_kb", "integer", "virtual memory, KiB"),
+    ("res_kb", "integer", "resident memory, KiB"),
+    (
+        "shr_kb",
+        "integer|null",
+        "resident shared and file-backed memory, KiB; null when not read",
+    ),
+    ("state", "string", "the state letter"),
+    (
+        "cpu_percent",
+        "number",
+        "CPU over the last interval, percent of one CPU, as top computes it",
+    ),
+    (
+        "cpu_ticks",
+        "integer",
+        "clock ticks of CPU used in the interval",
+    ),
+    (
+        "mem_percent",
+        "number",
+        "resident memory over MemTotal, percent",
+    ),
+    (
+        "cpu_time_seconds",
+        "number",
+        "user + system CPU time, seconds",
+    ),
+    ("comm", "string", "name (invalid UTF-8 becomes U+FFFD)"),
+    (
+        "command",
+        "string",
+        "COMMAND as shown: the name, or the command line",
+    ),
+    ("born", "boolean", "started in the interval"),
+    (
+        "old_state",
+        "string|null",
+        "the state letter in the frame before, when it changed",
+    ),
+    (
+        "old_parent",
+        "integer|null",
+        "the parent in the frame before, when it changed",
+    ),
+    (
+        "<keyword>",
+        "number|string|null",
+        "each ps keyword of -o that the record does not already carry, as in a ps record",
+    ),
+];
+
+const TOP_EVENT_FIELDS: &[FieldDoc] = &[
+    (
+        "time",
+        "string",
+        "when the frame that saw it was read, ISO-8601 local time with UTC offset",
+    ),
+    (
+        "event",
+        "string",
+        "born, exited, zombie, reaped, reparented, stopped or continued",
+    ),
+    (
+        "pid",
+        "integer",
+        "the process (a thread's TID in thread mode)",
+    ),
+    ("comm", "string", "its name (invalid UTF-8 becomes U+FFFD)"),
+    (
+        "parent",
+        "integer|null",
+        "its parent (after a reparenting, the new one)",
+    ),
+    (
+        "old_parent",
+        "integer|null",
+        "for reparented: the parent before",
+    ),
+    (
+        "old_state",
+        "string|null",
+        "for zombie, stopped and continued: the state letter before",
+    ),
+    (
+        "new_state",
+        "string|null",
+        "for zombie, stopped and continued: the state letter now",
+    ),
+    (
+        "message",
+        "string",
+        "the event in words, e.g. born 4242 sleep, parent 4200 bash",
+    ),
+];
+
 /// Every record type, in the order the documentation lists them.
 pub const RECORDS: &[RecordDoc] = &[
     RecordDoc {
@@ -574,6 +771,42 @@ pub const RECORDS: &[RecordDoc] = &[
         summary: "`renice --json` (`results`): one target",
         extends: None,
         fields: RENICE_FIELDS,
+    },
+    RecordDoc {
+        name: "top frame",
+        summary: "`top -b --json`: one frame a line",
+        extends: None,
+        fields: TOP_FRAME_FIELDS,
+    },
+    RecordDoc {
+        name: "top tasks",
+        summary: "the task counts of a top frame",
+        extends: None,
+        fields: TOP_TASKS_FIELDS,
+    },
+    RecordDoc {
+        name: "cpu states",
+        summary: "the shares of a top frame's interval, in percent, as top computes them",
+        extends: None,
+        fields: CPU_STATES_FIELDS,
+    },
+    RecordDoc {
+        name: "memory",
+        summary: "the memory figures of a top frame",
+        extends: None,
+        fields: MEMORY_FIELDS,
+    },
+    RecordDoc {
+        name: "top process",
+        summary: "one row of a top frame",
+        extends: None,
+        fields: TOP_PROCESS_FIELDS,
+    },
+    RecordDoc {
+        name: "top event",
+        summary: "one thing that happened in a top frame's interval",
+        extends: None,
+        fields: TOP_EVENT_FIELDS,
     },
     RecordDoc {
         name: "demo event",
@@ -1160,6 +1393,210 @@ pub struct Event<'a, Facts> {
     pub facts: Facts,
 }
 
+/// One frame of `top --json`; its processes are written as they are made.
+#[derive(Serialize)]
+pub struct TopFrameRecord<P> {
+    pub time: String,
+    pub uptime_seconds: f64,
+    pub users: usize,
+    pub load_average: [f64; 3],
+    pub interval_seconds: f64,
+    pub threads: bool,
+    pub tasks: TopTasksRecord,
+    pub cpu: CpuStatesRecord,
+    pub cpus: Vec<CpuStatesRecord>,
+    pub memory: MemoryRecord,
+    pub processes: P,
+    pub events: Vec<TopEventRecord>,
+}
+
+#[derive(Serialize)]
+pub struct TopTasksRecord {
+    pub total: usize,
+    pub running: usize,
+    pub sleeping: usize,
+    pub stopped: usize,
+    pub zombie: usize,
+}
+
+impl TopTasksRecord {
+    pub fn new(c: &TaskCounts) -> Self {
+        TopTasksRecord {
+            total: c.total,
+            running: c.running,
+            sleeping: c.sleeping,
+            stopped: c.stopped,
+            zombie: c.zombie,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct CpuStatesRecord {
+    pub user: f64,
+    pub system: f64,
+    pub nice: f64,
+    pub idle: f64,
+    pub iowait: f64,
+    pub hardware_irq: f64,
+    pub software_irq: f64,
+    pub steal: f64,
+}
+
+/// A share as JSON: the f32 top computes, to the tenth it prints.
+fn tenths(v: f32) -> f64 {
+    (f64::from(v) * 10.0).round() / 10.0
+}
+
+impl CpuStatesRecord {
+    pub fn new(c: &CpuShares) -> Self {
+        CpuStatesRecord {
+            user: tenths(c.us),
+            system: tenths(c.sy),
+            nice: tenths(c.ni),
+            idle: tenths(c.id),
+            iowait: tenths(c.wa),
+            hardware_irq: tenths(c.hi),
+            software_irq: tenths(c.si),
+            steal: tenths(c.st),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct MemoryRecord {
+    pub total_kb: u64,
+    pub free_kb: u64,
+    pub used_kb: u64,
+    pub buff_cache_kb: u64,
+    pub available_kb: u64,
+    pub swap_total_kb: u64,
+    pub swap_free_kb: u64,
+    pub swap_used_kb: u64,
+}
+
+impl MemoryRecord {
+    pub fn new(m: &MemoryFigures) -> Self {
+        MemoryRecord {
+            total_kb: m.total,
+            free_kb: m.free,
+            used_kb: m.used,
+            buff_cache_kb: m.buff_cache,
+            available_kb: m.available,
+            swap_total_kb: m.swap_total,
+            swap_free_kb: m.swap_free,
+            swap_used_kb: m.swap_used,
+        }
+    }
+}
+
+/// Whether a top process record has a key of this name (a ps keyword of
+/// the same name is then left out, not written twice).
+pub fn top_process_has(name: &str) -> bool {
+    TOP_PROCESS_FIELDS.iter().any(|(key, _, _)| *key == name)
+}
+
+/// One row of a top frame, with the ps keywords of `-o` it lacks.
+#[derive(Serialize)]
+pub struct TopProcessRecord<'a> {
+    pub pid: i32,
+    pub tid: i32,
+    pub ppid: i32,
+    pub uid: Option<u32>,
+    pub user: Option<String>,
+    pub priority: i64,
+    pub pr: String,
+    pub nice: i64,
+    pub virt_kb: u64,
+    pub res_kb: u64,
+    pub shr_kb: Option<u64>,
+    pub state: String,
+    pub cpu_percent: f64,
+    pub cpu_ticks: u64,
+    pub mem_percent: f64,
+    pub cpu_time_seconds: f64,
+    pub comm: String,
+    pub command: String,
+    pub born: bool,
+    pub old_state: Option<String>,
+    pub old_parent: Option<i32>,
+    #[serde(flatten)]
+    pub keywords: KeywordValues<'a>,
+}
+
+impl<'a> TopProcessRecord<'a> {
+    pub fn new(row: &TopRow, cx: &TopContext, keywords: KeywordValues<'a>) -> Self {
+        let task = row.task;
+        let s = &task.stat;
+        let hz = cx.rows.snapshot.system.hz.max(1) as f64;
+        TopProcessRecord {
+            pid: task.tgid,
+            tid: task.pid,
+            ppid: s.ppid,
+            uid: task.owner_uid,
+            user: task.owner_uid.map(|u| cx.rows.snapshot.user_name(u)),
+            priority: s.priority,
+            pr: topfmt::priority(s.priority),
+            nice: s.nice,
+            virt_kb: topcols::virt_kib(task),
+            res_kb: topcols::res_kib(task, cx),
+            shr_kb: task.shared_pages.map(|_| topcols::shr_kib(task, cx)),
+            state: s.state.to_string(),
+            cpu_percent: tenths(topcols::cpu_percent(row, cx)),
+            cpu_ticks: row.ticks,
+            mem_percent: tenths(topcols::mem_percent(task, cx)),
+            cpu_time_seconds: task.cpu_ticks() as f64 / hz,
+            comm: lossy(&s.comm),
+            command: if cx.full_command {
+                psfmt::args(task.cmdline.as_deref(), &s.comm, s.state == 'Z', true)
+            } else {
+                lossy(&s.comm)
+            },
+            born: row.marks.born,
+            old_state: row.marks.old_state.map(String::from),
+            old_parent: row.marks.old_parent,
+            keywords,
+        }
+    }
+}
+
+/// One event of a top frame.
+#[derive(Serialize)]
+pub struct TopEventRecord {
+    pub time: String,
+    pub event: &'static str,
+    pub pid: i32,
+    pub comm: String,
+    pub parent: Option<i32>,
+    pub old_parent: Option<i32>,
+    pub old_state: Option<String>,
+    pub new_state: Option<String>,
+    pub message: String,
+}
+
+impl TopEventRecord {
+    pub fn new(e: &changes::Event) -> Self {
+        let (old_parent, states) = match e.what {
+            Happened::Reparented { from, .. } => (Some(from), None),
+            Happened::BecameZombie { from, .. } => (None, Some((from, 'Z'))),
+            Happened::Stopped { from, state } => (None, Some((from, state))),
+            Happened::Continued { from, to } => (None, Some((from, to))),
+            _ => (None, None),
+        };
+        TopEventRecord {
+            time: psfmt::iso8601(e.time),
+            event: e.what.name(),
+            pid: e.pid,
+            comm: lossy(&e.comm),
+            parent: e.parent(),
+            old_parent,
+            old_state: states.map(|(from, _)| from.to_string()),
+            new_state: states.map(|(_, to)| to.to_string()),
+            message: e.message(true),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1344,5 +1781,59 @@ mod tests {
             lesson: String::new(),
         };
         assert_eq!(keys(&topic), documented("demo topic"));
+    }
+
+    #[test]
+    fn top_records_write_their_documented_keys() {
+        use crate::analysis::changes::{self as ch, Event as Happening, Happened};
+        use crate::analysis::topframe::Frame;
+        use crate::model::SystemSample;
+
+        let mut t = task(7, 1, 7, 'S');
+        t.owner_uid = Some(0);
+        let snap = snapshot(vec![t]);
+        let seen = ch::remember(&[]);
+        let frame = Frame::new(
+            snap,
+            SystemSample::default(),
+            &SystemSample::default(),
+            &seen,
+            false,
+            false,
+        );
+        let cx = frame.context(true, false);
+        let rows = frame.rows();
+        let process =
+            TopProcessRecord::new(&rows[0], &cx, KeywordValues(vec![("wchan", Typed::Null)]));
+        let mut expected = documented("top process");
+        expected.retain(|k| k != "<keyword>");
+        expected.push("wchan".into());
+        assert_eq!(keys(&process), expected);
+        let event = TopEventRecord::new(&Happening {
+            time: 0,
+            pid: 7,
+            comm: b"p".to_vec(),
+            what: Happened::Reparented { from: 5, to: 1 },
+        });
+        assert_eq!(keys(&event), documented("top event"));
+        let record = TopFrameRecord {
+            time: String::new(),
+            uptime_seconds: 0.0,
+            users: 0,
+            load_average: [0.0; 3],
+            interval_seconds: 0.0,
+            threads: false,
+            tasks: TopTasksRecord::new(&frame.counts),
+            cpu: CpuStatesRecord::new(&frame.cpu),
+            cpus: vec![],
+            memory: MemoryRecord::new(&frame.memory),
+            processes: vec![process],
+            events: vec![event],
+        };
+        assert_eq!(keys(&record), documented("top frame"));
+        assert_eq!(keys(&record.tasks), documented("top tasks"));
+        assert_eq!(keys(&record.cpu), documented("cpu states"));
+        assert_eq!(keys(&record.memory), documented("memory"));
+        assert!(top_process_has("command") && !top_process_has("wchan"));
     }
 }

@@ -3,8 +3,10 @@
 
 mod handout;
 mod inspect;
+pub mod live;
 pub mod parse;
 mod users;
+pub mod utmp;
 
 use std::collections::HashMap;
 use std::ffi::CStr;

@@ -5,7 +5,8 @@ use procfs::process::Stat;
 use procfs::FromRead;
 
 use crate::model::{
-    IoCounters, MoreStat, MoreStatus, SignalMasks, SmapsRollup, StatFields, StatusFields,
+    CpuTimes, IoCounters, MemInfo, MoreStat, MoreStatus, SignalMasks, SmapsRollup, StatFields,
+    Statm, StatusFields,
 };
 
 /// Why a stat file could not be understood.
@@ -26,6 +27,16 @@ impl std::fmt::Display for MalformedStat {
 /// and can panic on text that is not shaped like a stat line, so the shape is
 /// checked here first.
 pub fn parse_stat(bytes: &[u8], more: bool) -> Result<(i32, StatFields), MalformedStat> {
+    parse_stat_counting_faults(bytes, more).map(|(pid, fields, _)| (pid, fields))
+}
+
+/// [`parse_stat`], with the process's page faults (minor plus major) beside
+/// it: the live view's sign that a process has touched memory, kept out of
+/// [`StatFields`] so that a listing does not pay for it.
+pub fn parse_stat_counting_faults(
+    bytes: &[u8],
+    more: bool,
+) -> Result<(i32, StatFields, u64), MalformedStat> {
     let open = bytes
         .iter()
         .position(|&b| b == b'(')
@@ -88,10 +99,10 @@ pub fn parse_stat(bytes: &[u8], more: bool) -> Result<(i32, StatFields), Malform
             })
         }),
     };
-    Ok((stat.pid, fields))
+    let faults = stat.minflt.saturating_add(stat.majflt);
+    Ok((stat.pid, fields, faults))
 }
 
-/// procfs errors carry internal file and line details; keep the message.
 /// procfs's errors name the crate's own source file and line (a path on
 /// the machine that built pscope), which means nothing to a user.
 fn short_error(message: &str) -> String {
@@ -245,6 +256,87 @@ pub fn parse_number<T: std::str::FromStr>(bytes: &[u8]) -> Option<T> {
     std::str::from_utf8(bytes).ok()?.trim().parse().ok()
 }
 
+/// /proc/PID/statm: the first three numbers (size, resident, shared pages).
+pub fn parse_statm(bytes: &[u8]) -> Option<Statm> {
+    let mut it = numbers(bytes);
+    Some(Statm {
+        size: it.next()??,
+        resident: it.next()??,
+        shared: it.next()??,
+    })
+}
+
+/// The CPU lines of /proc/stat: the `cpu` line (all CPUs together) and
+/// each `cpuN` line in order. A missing number counts as 0 (older kernels
+/// write fewer columns).
+pub fn parse_cpu_lines(bytes: &[u8]) -> (CpuTimes, Vec<CpuTimes>) {
+    let mut all = CpuTimes::default();
+    let mut each = Vec::new();
+    for line in bytes.split(|&b| b == b'\n') {
+        let Some(rest) = line.strip_prefix(b"cpu") else {
+            continue;
+        };
+        let (label, values) = match rest.iter().position(|&b| b == b' ') {
+            Some(space) => rest.split_at(space),
+            None => continue,
+        };
+        if !label.iter().all(u8::is_ascii_digit) {
+            continue;
+        }
+        let mut it = numbers(values).map(Option::unwrap_or_default);
+        let mut next = || it.next().unwrap_or(0);
+        let times = CpuTimes {
+            user: next(),
+            nice: next(),
+            system: next(),
+            idle: next(),
+            iowait: next(),
+            irq: next(),
+            softirq: next(),
+            steal: next(),
+            guest: next(),
+            guest_nice: next(),
+        };
+        if label.is_empty() {
+            all = times;
+        } else {
+            each.push(times);
+        }
+    }
+    (all, each)
+}
+
+/// The lines of /proc/meminfo that top shows; a missing one is 0.
+pub fn parse_meminfo(bytes: &[u8]) -> MemInfo {
+    let mut mem = MemInfo::default();
+    for line in bytes.split(|&b| b == b'\n') {
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            continue;
+        };
+        let value = first_number(&line[colon + 1..]).unwrap_or(0);
+        let slot = match &line[..colon] {
+            b"MemTotal" => &mut mem.total,
+            b"MemFree" => &mut mem.free,
+            b"MemAvailable" => &mut mem.available,
+            b"Buffers" => &mut mem.buffers,
+            b"Cached" => &mut mem.cached,
+            b"SReclaimable" => &mut mem.reclaimable,
+            b"SwapTotal" => &mut mem.swap_total,
+            b"SwapFree" => &mut mem.swap_free,
+            _ => continue,
+        };
+        *slot = value;
+    }
+    mem
+}
+
+/// /proc/loadavg: the three load averages.
+pub fn parse_loadavg(bytes: &[u8]) -> Option<[f64; 3]> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut it = text.split_ascii_whitespace().map(|w| w.parse().ok());
+    Some([it.next()??, it.next()??, it.next()??])
+}
+
 /// A hexadecimal mask such as `0000000000010002`; 0 when malformed.
 fn hex_mask(value: &[u8]) -> u64 {
     std::str::from_utf8(value)
@@ -367,6 +459,40 @@ mod tests {
         assert_eq!(parse_autogroup(b"garbage"), None);
         assert_eq!(parse_number::<i32>(b"-1000\n"), Some(-1000));
         assert_eq!(parse_number::<u32>(b"4294967295\n"), Some(u32::MAX));
+    }
+
+    #[test]
+    fn system_files_parse() {
+        let stat = b"cpu  10 2 30 400 5 6 7 8 9 1\ncpu0 5 1 15 200 2 3 3 4 4 0\ncpu1 5 1 15 200 3 3 4 4\nintr 1 2\nctxt 5\nbtime 1700000000\n";
+        let (all, each) = parse_cpu_lines(stat);
+        assert_eq!((all.user, all.nice, all.system, all.idle), (10, 2, 30, 400));
+        assert_eq!((all.steal, all.guest, all.guest_nice), (8, 9, 1));
+        assert_eq!(each.len(), 2);
+        assert_eq!(each[1].iowait, 3);
+        assert_eq!(each[1].guest, 0);
+        let mem = parse_meminfo(b"MemTotal:       24683568 kB\nMemFree:        23939600 kB\nMemAvailable:   23852900 kB\nBuffers:            1000 kB\nCached:            70000 kB\nSwapCached:            5 kB\nSReclaimable:       9000 kB\nSwapTotal:             0 kB\nSwapFree:              0 kB\n");
+        assert_eq!(
+            (mem.total, mem.free, mem.available),
+            (24683568, 23939600, 23852900)
+        );
+        assert_eq!(
+            (mem.buffers, mem.cached, mem.reclaimable),
+            (1000, 70000, 9000)
+        );
+        assert_eq!(
+            parse_loadavg(b"0.02 0.24 0.16 1/83 14027\n"),
+            Some([0.02, 0.24, 0.16])
+        );
+        assert_eq!(parse_loadavg(b"0.02\n"), None);
+        assert_eq!(
+            parse_statm(b"11506 2904 1758 222 0 1136 0\n"),
+            Some(Statm {
+                size: 11506,
+                resident: 2904,
+                shared: 1758
+            })
+        );
+        assert_eq!(parse_statm(b"1 2\n"), None);
     }
 
     #[test]

@@ -4,5 +4,6 @@
 //! in a forked child) denies `unsafe` and never names `libc`.
 
 pub mod interrupt;
+pub mod memory;
 pub mod time;
 pub mod vfork;

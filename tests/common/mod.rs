@@ -105,6 +105,14 @@ impl Procs {
         self.children.push(child);
         pid
     }
+
+    /// One of the children, to wait for (reap) or to ask about.
+    pub fn child(&mut self, pid: u32) -> &mut Child {
+        self.children
+            .iter_mut()
+            .find(|c| c.id() == pid)
+            .expect("a child of this guard")
+    }
 }
 
 impl Drop for Procs {
