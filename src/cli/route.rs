@@ -127,6 +127,23 @@ mod tests {
     }
 
     #[test]
+    fn every_subcommand_is_routed_to_pscope() {
+        use clap::CommandFactory;
+        let command = crate::cli::Cli::command();
+        let mut names: Vec<&str> = command.get_subcommands().map(|c| c.get_name()).collect();
+        names.push("help");
+        // `pscope ps ARGS` is ps's syntax on purpose.
+        names.retain(|n| *n != "ps");
+        for name in names {
+            assert!(
+                SUBCOMMANDS.contains(&name) || name == "help",
+                "{name} is missing from SUBCOMMANDS"
+            );
+            assert!(!is_ps(&["pscope", name]) || name == "help", "{name}");
+        }
+    }
+
+    #[test]
     fn ps_arguments_make_it_ps() {
         assert!(is_ps(&["pscope", "aux"]));
         assert!(is_ps(&["pscope", "-ef"]));
