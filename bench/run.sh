@@ -78,58 +78,60 @@ for times, cpu in per_command:
     print("%.1f %.1f" % (statistics.median(times) * 1000, statistics.mean(cpu) * 1000))' "$@"
 }
 
-declare -a names=(
-  "floor: read every stat (1 thread)"
-  "floor: read every stat and status"
-  "ps -e -o pid,ppid,pgid,sid,ni,pri,comm"
-  "pscope -o pid,ppid,pgid,sid,ni,pri,comm"
-  "ps -e -o pid,ppid,stat,ni,comm"
-  "pscope -o pid,ppid,stat,ni,comm"
-  "pscope --jobs 1 -o pid,ppid,stat,ni,comm"
-  "ps aux"
-  "pscope (default listing)"
-  "pstree -p"
-  "pscope tree -p"
-  "floor: read every stat and status, 2 threads"
-)
-declare -a cmds=(
-  "$floor"
-  "$floor status"
-  "ps -e -o pid,ppid,pgid,sid,ni,pri,comm"
-  "$pscope -o pid,ppid,pgid,sid,ni,pri,comm"
-  "ps -e -o pid,ppid,stat,ni,comm"
-  "$pscope -o pid,ppid,stat,ni,comm"
-  "$pscope --jobs 1 -o pid,ppid,stat,ni,comm"
-  "ps aux"
-  "$pscope"
-  "pstree -p"
-  "$pscope tree -p"
-  "$floor status threads 2"
-)
+# The rows: an id (used below to compute ratios), a name and a command.
+declare -a ids=() names=() cmds=()
+declare -A at # id -> index
+row() {
+  at[$1]=${#ids[@]}
+  ids+=("$1")
+  names+=("$2")
+  cmds+=("$3")
+}
+# The kernel's floors: /proc listed and the named files read, nothing parsed.
+row floor_stat "floor: read every stat (1 thread)" "$floor"
+row floor_status "floor: read every stat and status" "$floor status"
+row floor_status_2 "floor: read every stat and status, 2 threads" "$floor status threads 2"
+row floor_cmdline "floor: stat, status and cmdline" "$floor status cmdline"
+row floor_cmdline_2 "floor: stat, status and cmdline, 2 threads" "$floor status cmdline threads 2"
+row floor_wchan "floor: stat, status and wchan" "$floor status wchan"
+row floor_wchan_2 "floor: stat, status and wchan, 2 threads" "$floor status wchan threads 2"
+# ps's own command lines, ps and pscope each.
+row ps_stat "ps -e -o pid,ppid,pgid,sid,ni,pri,comm" "ps -e -o pid,ppid,pgid,sid,ni,pri,comm"
+row pscope_stat "pscope -e -o pid,ppid,pgid,sid,ni,pri,comm" "$pscope -e -o pid,ppid,pgid,sid,ni,pri,comm"
+row ps_exact "ps -e -o pid,ppid,stat,ni,comm" "ps -e -o pid,ppid,stat,ni,comm"
+row pscope_exact "pscope -e -o pid,ppid,stat,ni,comm" "$pscope -e -o pid,ppid,stat,ni,comm"
+row pscope_exact_1 "pscope --jobs 1 -e -o pid,ppid,stat,ni,comm" "$pscope --jobs 1 -e -o pid,ppid,stat,ni,comm"
+row ps_aux "ps aux" "ps aux"
+row pscope_aux "pscope aux" "$pscope aux"
+row ps_ef "ps -ef" "ps -ef"
+row pscope_ef "pscope -ef" "$pscope -ef"
+row ps_ajx "ps -ajx" "ps -ajx"
+row pscope_ajx "pscope -ajx" "$pscope -ajx"
+row ps_l "ps -l" "ps -l"
+row pscope_l "pscope -l" "$pscope -l"
+# pscope's own listing and tree.
+row pscope_default "pscope (default listing)" "$pscope"
+row pstree "pstree -p" "pstree -p"
+row pscope_tree "pscope tree -p" "$pscope tree -p"
 # JSON, written as it is made: it should cost about what the table costs.
-names+=("pscope --json" "pscope --format jsonl" "pscope tree --json")
-cmds+=("$pscope --json" "$pscope --format jsonl" "$pscope tree --json")
-json_first=12
+row json "pscope --json" "$pscope --json"
+row jsonl "pscope --format jsonl" "$pscope --format jsonl"
+row tree_json "pscope tree --json" "$pscope tree --json"
 # top in batch mode: three frames 0.2 s apart (and top's 150 ms before the
 # first). The sleeps make wall time meaningless: compare CPU time.
-names+=("top -b -n 3 -d 0.2" "pscope top -b -n 3 -d 0.2")
-cmds+=("top -b -n 3 -d 0.2" "$pscope top -b -n 3 -d 0.2")
-top_first=15
+row top "top -b -n 3 -d 0.2" "top -b -n 3 -d 0.2"
+row pscope_top "pscope top -b -n 3 -d 0.2" "$pscope top -b -n 3 -d 0.2"
 # BASELINE=path/to/an/older/pscope times that build too, in the same run.
-baseline_of=(3 5 8 10 12 14)
-baseline_at=""
+baseline_of=(pscope_stat pscope_exact pscope_aux pscope_default pscope_tree json tree_json)
 if [ -n "${BASELINE:-}" ]; then
-  baseline_at=${#cmds[@]}
-  for i in "${baseline_of[@]}"; do
-    names+=("baseline: ${names[$i]}")
-    cmds+=("${cmds[$i]/$pscope/$BASELINE}")
+  for id in "${baseline_of[@]}"; do
+    row "baseline_$id" "baseline: ${names[${at[$id]}]}" "${cmds[${at[$id]}]/$pscope/$BASELINE}"
   done
 fi
-procs_at=""
+has_procs=""
 if command -v procs >/dev/null; then
-  procs_at=${#cmds[@]}
-  names+=("procs --pager disable")
-  cmds+=("procs --pager disable")
+  has_procs=1
+  row procs "procs --pager disable" "procs --pager disable"
 fi
 
 # CPU seconds used so far by all kernel threads (PF_KTHREAD), which share
@@ -189,32 +191,49 @@ for n in "${sizes[@]}"; do
     printf '%-44s %10s %8s %12s\n' "${names[$i]}" "${medians[$i]}" "${cpus[$i]}" "${peak_at[$i]}"
   done
   echo "kernel threads used $kernel_share of one core while this size was timed"
-  echo "ratios (ps or pstree time / pscope time):"
-  echo "  stat-only columns:          $(ratio "${medians[2]}" "${medians[3]}")  (pscope / stat floor: $(quotient "${medians[3]}" "${medians[0]}"))"
-  echo "  exact STAT:                 $(ratio "${medians[4]}" "${medians[5]}")  (pscope / stat+status floor: $(quotient "${medians[5]}" "${medians[1]}"); / its two-thread floor: $(quotient "${medians[5]}" "${medians[11]}"))"
-  echo "  exact STAT, one thread:     $(ratio "${medians[4]}" "${medians[6]}")  (pscope / stat+status floor: $(quotient "${medians[6]}" "${medians[1]}"))"
-  echo "  ps aux listing:             $(ratio "${medians[7]}" "${medians[8]}")"
-  echo "  tree -p:                    $(ratio "${medians[9]}" "${medians[10]}")"
-  echo "top -b -n 3 -d 0.2, CPU time pscope / top: $(quotient "${cpus[$((top_first + 1))]}" "${cpus[$top_first]}") (peak memory: $(quotient "${peak_at[$((top_first + 1))]}" "${peak_at[$top_first]}"))"
+  wall() { echo "${medians[${at[$1]}]}"; }
+  cpu() { echo "${cpus[${at[$1]}]}"; }
+  peak() { echo "${peak_at[${at[$1]}]}"; }
+  versus() { # ps row, pscope row, floor rows...: speed-up and floor quotients
+    local line
+    line=$(printf '  %-36s %s' "${names[${at[$2]}]}:" "$(ratio "$(wall "$1")" "$(wall "$2")")")
+    shift
+    local mine=$1
+    shift
+    for f in "$@"; do
+      line+="  / ${names[${at[$f]}]#floor: }: $(quotient "$(wall "$mine")" "$(wall "$f")")"
+    done
+    echo "$line"
+  }
+  echo "ps time / pscope time, and pscope's time over the floor of the files it reads:"
+  versus ps_stat pscope_stat floor_stat
+  versus ps_exact pscope_exact floor_status floor_status_2
+  versus ps_exact pscope_exact_1 floor_status
+  versus ps_aux pscope_aux floor_cmdline floor_cmdline_2
+  versus ps_ef pscope_ef floor_cmdline floor_cmdline_2
+  versus ps_ajx pscope_ajx floor_cmdline floor_cmdline_2
+  versus ps_l pscope_l floor_wchan floor_wchan_2
+  versus ps_aux pscope_default floor_cmdline floor_cmdline_2
+  echo "pstree time / pscope time:"
+  versus pstree pscope_tree
+  echo "top -b -n 3 -d 0.2, CPU time pscope / top: $(quotient "$(cpu pscope_top)" "$(cpu top)") (peak memory: $(quotient "$(peak pscope_top)" "$(peak top)"))"
   echo "JSON against the table listing (time, peak memory):"
-  for ((i = json_first; i < json_first + 3; i++)); do
-    printf '  %-40s %s %s\n' "${names[$i]}" "$(quotient "${medians[$i]}" "${medians[8]}")" \
-      "$(quotient "${peak_at[$i]}" "${peak_at[8]}")"
+  for id in json jsonl tree_json; do
+    printf '  %-40s %s %s\n' "${names[${at[$id]}]}" "$(quotient "$(wall "$id")" "$(wall pscope_default)")" \
+      "$(quotient "$(peak "$id")" "$(peak pscope_default)")"
   done
-  if [ -n "$baseline_at" ]; then
+  if [ -n "${BASELINE:-}" ]; then
     echo "this build against the baseline (time, peak memory; below 1 is better):"
-    for k in "${!baseline_of[@]}"; do
-      i=${baseline_of[$k]} b=$((baseline_at + k))
-      printf '  %-40s %s %s\n' "${names[$i]}" "$(quotient "${medians[$i]}" "${medians[$b]}")" \
-        "$(quotient "${peak_at[$i]}" "${peak_at[$b]}")"
+    for id in "${baseline_of[@]}"; do
+      printf '  %-40s %s %s\n' "${names[${at[$id]}]}" "$(quotient "$(wall "$id")" "$(wall "baseline_$id")")" \
+        "$(quotient "$(peak "$id")" "$(peak "baseline_$id")")"
     done
   fi
-  if [ -n "$procs_at" ]; then
+  if [ -n "$has_procs" ]; then
     echo "procs time / pscope time:"
-    for i in 3 5 8 10; do
-      printf '  %-40s %s\n' "${names[$i]}" "$(ratio "${medians[$procs_at]}" "${medians[$i]}")"
+    for id in pscope_stat pscope_exact pscope_default pscope_tree; do
+      printf '  %-40s %s\n' "${names[${at[$id]}]}" "$(ratio "$(wall procs)" "$(wall "$id")")"
     done
-    echo "  10x procs needs at most $(python3 -c "print('%.1f' % (${medians[$procs_at]} / 10))") ms; reading stat and status takes ${medians[11]} ms on two threads"
   fi
   cleanup
   sleep 1

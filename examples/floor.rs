@@ -1,12 +1,13 @@
 //! The kernel's floor for a process listing, for the benchmark: list /proc
-//! and read every /proc/PID/stat (and status, with `status`) the cheapest
-//! way there is — opened relative to /proc, one read into a reused buffer,
-//! nothing parsed. pscope on one thread cannot be faster than this.
+//! and read every /proc/PID/stat (and the other files named: `status`,
+//! `cmdline`, `wchan`, ...) the cheapest way there is — opened relative to
+//! /proc, one read into a reused buffer, nothing parsed. pscope on one
+//! thread cannot be faster than this.
 //!
 //! With `threads N`, /proc is listed first and N threads then read every
 //! Nth process each: what parallel reads can give on this machine.
 //!
-//!   cargo run --release --example floor [status] [threads N]
+//!   cargo run --release --example floor [FILE...] [threads N]
 
 use std::ffi::CString;
 use std::fs::File;
@@ -14,18 +15,19 @@ use std::os::fd::{AsRawFd, RawFd};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let with_status = args.iter().any(|a| a == "status");
-    let threads: usize = args
-        .iter()
-        .position(|a| a == "threads")
+    let threads_at = args.iter().position(|a| a == "threads");
+    let threads: usize = threads_at
         .and_then(|i| args.get(i + 1)?.parse().ok())
         .unwrap_or(1)
         .max(1);
-    let files: &[&str] = if with_status {
-        &["stat", "status"]
-    } else {
-        &["stat"]
-    };
+    let mut files: Vec<&str> = vec!["stat"];
+    for (i, arg) in args.iter().enumerate() {
+        let is_count = threads_at.is_some_and(|t| i == t || i == t + 1);
+        if !is_count && !files.contains(&arg.as_str()) {
+            files.push(arg);
+        }
+    }
+    let files = files.as_slice();
 
     let proc_dir = File::open("/proc").expect("/proc");
     let pids: Vec<String> = std::fs::read_dir("/proc")
