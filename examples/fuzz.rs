@@ -247,6 +247,7 @@ fn exercise_tree(dir: &std::path::Path) {
         threads: ThreadNeed::Own,
         extras: ExtraFiles(u16::MAX),
         more_stat: true,
+        numa_nodes: true,
     };
     for (needs, jobs) in [(Needs::default(), 1), (full, 2)] {
         let Ok(snapshot) = reader.scan(needs, jobs) else {

@@ -17,6 +17,8 @@ pub struct Needs {
     pub extras: ExtraFiles,
     /// The rarely shown fields of stat ([`MoreStat`]).
     pub more_stat: bool,
+    /// Which NUMA node each CPU belongs to ([`SystemInfo::cpu_nodes`]).
+    pub numa_nodes: bool,
 }
 
 /// What a command needs of /proc/PID/status; each level includes the one
@@ -59,6 +61,7 @@ impl Needs {
             threads: self.threads.max(other.threads),
             extras: self.extras.union(other.extras),
             more_stat: self.more_stat || other.more_stat,
+            numa_nodes: self.numa_nodes || other.numa_nodes,
         }
     }
 
@@ -398,6 +401,9 @@ pub struct SystemInfo {
     /// Digits of the largest PID (/proc/sys/kernel/pid_max), which sets
     /// the width of ps's PID columns.
     pub pid_digits: usize,
+    /// The NUMA node of each CPU, by CPU number (-1 for a CPU no node
+    /// lists), when a column asked for it and the system says.
+    pub cpu_nodes: Option<Vec<i32>>,
 }
 
 impl Default for SystemInfo {
@@ -411,6 +417,7 @@ impl Default for SystemInfo {
             mem_total_kb: 0,
             page_size: 4096,
             pid_digits: 5,
+            cpu_nodes: None,
         }
     }
 }
@@ -513,7 +520,7 @@ pub struct SystemSample {
 }
 
 /// Everything one scan of /proc produced.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     pub system: SystemInfo,
     pub tasks: Vec<Task>,
@@ -523,6 +530,10 @@ pub struct Snapshot {
     pub groups: HashMap<u32, String>,
     /// Processes skipped because their files were malformed, with the reason.
     pub warnings: Vec<String>,
+    /// Names of the terminals in use that their device numbers alone do not
+    /// name (`hvc0`, `ttyUSB0`), by tty_nr, as the kernel's driver table
+    /// and /dev name them.
+    pub terminals: Vec<(i32, String)>,
 }
 
 impl Snapshot {

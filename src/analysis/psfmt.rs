@@ -6,6 +6,13 @@ use crate::sys::time::{local_date, strftime};
 
 /// The terminal name for a `tty_nr`, or `None` for no terminal (`?`).
 pub fn tty_name(tty_nr: i32) -> Option<String> {
+    tty_name_among(tty_nr, &[])
+}
+
+/// [`tty_name`], with the names of other terminals that a snapshot found
+/// in the kernel's driver table (`hvc0`, `ttyUSB0`); a terminal named
+/// nowhere is `MAJOR,MINOR`, as ps writes it.
+pub fn tty_name_among(tty_nr: i32, others: &[(i32, String)]) -> Option<String> {
     if tty_nr == 0 {
         return None;
     }
@@ -19,7 +26,10 @@ pub fn tty_name(tty_nr: i32) -> Option<String> {
         5 if minor == 0 => "tty".to_string(),
         5 if minor == 1 => "console".to_string(),
         5 if minor == 2 => "ptmx".to_string(),
-        _ => format!("{major},{minor}"),
+        _ => match others.iter().find(|(nr, _)| *nr == tty_nr) {
+            Some((_, name)) => name.clone(),
+            None => format!("{major},{minor}"),
+        },
     })
 }
 
@@ -240,6 +250,11 @@ mod tests {
         assert_eq!(tty_name((4 << 8) | 1).as_deref(), Some("tty1"));
         assert_eq!(tty_name((4 << 8) | 64).as_deref(), Some("ttyS0"));
         assert_eq!(tty_name((5 << 8) | 1).as_deref(), Some("console"));
+        let hvc = 229 << 8;
+        assert_eq!(tty_name(hvc).as_deref(), Some("229,0"));
+        let named = [(hvc, "hvc0".to_string())];
+        assert_eq!(tty_name_among(hvc, &named).as_deref(), Some("hvc0"));
+        assert_eq!(tty_name_among(hvc | 1, &named).as_deref(), Some("229,1"));
     }
 
     #[test]

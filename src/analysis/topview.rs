@@ -394,6 +394,7 @@ mod tests {
             users: Default::default(),
             groups: Default::default(),
             warnings: Vec::new(),
+            terminals: Vec::new(),
         };
         let cx = TopContext {
             rows: RowContext::new(&snap, true),

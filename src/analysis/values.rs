@@ -219,8 +219,9 @@ impl Field {
             Field::Pgid => (s.pgrp as u32).to_string(),
             Field::Sid => s.session.to_string(),
             Field::Tpgid => s.tpgid.to_string(),
-            Field::Tty => psfmt::tty_name(s.tty_nr).unwrap_or_else(|| "?".into()),
-            Field::Tty4 => match psfmt::tty_name(s.tty_nr) {
+            Field::Tty => psfmt::tty_name_among(s.tty_nr, &cx.snapshot.terminals)
+                .unwrap_or_else(|| "?".into()),
+            Field::Tty4 => match psfmt::tty_name_among(s.tty_nr, &cx.snapshot.terminals) {
                 None => "?".into(),
                 Some(name) => {
                     let name = name.strip_prefix("tty").unwrap_or(&name);
@@ -389,7 +390,17 @@ impl Field {
                 text.get(at..at + 6).unwrap_or("").to_string()
             }
             Field::Psr => s.processor.map_or_else(dash, |p| p.to_string()),
-            Field::Numa => "0".into(),
+            // As libnuma answers ps: the node of the CPU the task last ran
+            // on, -1 where that cannot be told.
+            Field::Numa => match (&sys.cpu_nodes, s.processor) {
+                (Some(nodes), Some(cpu)) => usize::try_from(cpu)
+                    .ok()
+                    .and_then(|c| nodes.get(c))
+                    .copied()
+                    .unwrap_or(-1)
+                    .to_string(),
+                _ => "-1".into(),
+            },
             Field::Comm | Field::Fname => {
                 let mut text = psfmt::comm(&s.comm, cx.utf8);
                 if flags.environment && self == Field::Comm {
@@ -594,6 +605,10 @@ impl Field {
             Field::AutogroupId | Field::AutogroupNice => extra(ExtraFiles::AUTOGROUP),
             Field::Wchan => extra(ExtraFiles::WCHAN),
             Field::Context => extra(ExtraFiles::ATTR_CURRENT),
+            Field::Numa => Needs {
+                numa_nodes: true,
+                ..Needs::default()
+            },
             _ => Needs::default(),
         }
     }

@@ -400,6 +400,7 @@ mod tests {
             users: [(0, "root".to_string())].into(),
             groups: Default::default(),
             warnings: Vec::new(),
+            terminals: Vec::new(),
         };
         let memory = MemInfo {
             total: 24_683_568,

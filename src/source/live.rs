@@ -342,6 +342,7 @@ impl LiveReader {
             users: self.names.clone(),
             groups: HashMap::new(),
             warnings,
+            terminals: Vec::new(),
         })
     }
 

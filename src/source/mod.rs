@@ -116,7 +116,91 @@ impl ProcReader {
             mem_total_kb,
             page_size: rustix::param::page_size() as u64,
             pid_digits,
+            cpu_nodes: None,
         })
+    }
+
+    /// Names for the terminals whose device numbers analysis cannot name by
+    /// itself (it knows the pseudo-terminals, the virtual consoles, the
+    /// 8250 serial ports and /dev/tty, console and ptmx), found as ps finds
+    /// them: the kernel's driver table (/proc/tty/drivers) gives the driver
+    /// of the device number, and the name is /dev/NAMEMINOR or
+    /// /dev/NAME/MINOR if that file is this very device. Nothing is read
+    /// when no process has such a terminal, or for a captured tree.
+    fn name_other_terminals(&self, tasks: &[Task]) -> Vec<(i32, String)> {
+        let numbered = |nr: i32| match (nr as u32 >> 8) & 0xfff {
+            4 | 136..=143 => true,
+            5 => nr & 0xff <= 2,
+            _ => false,
+        };
+        let mut wanted: Vec<i32> = tasks
+            .iter()
+            .map(|t| t.stat.tty_nr)
+            .filter(|&nr| nr != 0 && !numbered(nr))
+            .collect();
+        if wanted.is_empty() || self.root != Path::new("/proc") {
+            return Vec::new();
+        }
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut buf = ReadBuf::new();
+        let drivers = self
+            .read_at(&ProcPath::new().file("tty/drivers"), &mut buf)
+            .map(parse::parse_tty_drivers)
+            .unwrap_or_default();
+        wanted
+            .into_iter()
+            .filter_map(|nr| {
+                let major = (nr as u32 >> 8) & 0xfff;
+                let minor = (nr as u32 & 0xff) | ((nr as u32 >> 12) & 0xfff00);
+                let driver = drivers
+                    .iter()
+                    .find(|d| d.majors.contains(&major) && d.minors.contains(&minor))?;
+                let name = [
+                    format!("{}{minor}", driver.name),
+                    format!("{}/{minor}", driver.name),
+                ]
+                .into_iter()
+                .find(|name| {
+                    nix::sys::stat::stat(&Path::new("/dev").join(name)).is_ok_and(|st| {
+                        let rdev = st.st_rdev;
+                        nix::sys::stat::major(rdev) == u64::from(major)
+                            && nix::sys::stat::minor(rdev) == u64::from(minor)
+                    })
+                })?;
+                Some((nr, name))
+            })
+            .collect()
+    }
+
+    /// Each CPU's NUMA node, from sysfs's node directories (their `cpulist`
+    /// files); `None` for a captured tree, or where sysfs lists no node.
+    pub fn cpu_nodes(&self) -> Option<Vec<i32>> {
+        if self.root != Path::new("/proc") {
+            return None;
+        }
+        let mut nodes: Vec<i32> = Vec::new();
+        for entry in std::fs::read_dir("/sys/devices/system/node")
+            .ok()?
+            .flatten()
+        {
+            let name = entry.file_name();
+            let Some(node) = name
+                .to_str()
+                .and_then(|n| n.strip_prefix("node"))
+                .and_then(|n| n.parse::<i32>().ok())
+            else {
+                continue;
+            };
+            let list = std::fs::read(entry.path().join("cpulist")).unwrap_or_default();
+            for cpu in parse::parse_cpu_list(&list) {
+                if nodes.len() <= cpu {
+                    nodes.resize(cpu + 1, -1);
+                }
+                nodes[cpu] = node;
+            }
+        }
+        (!nodes.is_empty()).then_some(nodes)
     }
 
     fn read_required<'b>(&self, name: &str, buf: &'b mut ReadBuf) -> Result<&'b [u8], SourceError> {
@@ -139,7 +223,10 @@ impl ProcReader {
     /// 1 the processes are split among that many threads: the cost is the
     /// kernel formatting each file, which runs in parallel.
     pub fn scan(&self, needs: Needs, jobs: usize) -> Result<Snapshot, SourceError> {
-        let system = self.system_info()?;
+        let mut system = self.system_info()?;
+        if needs.numa_nodes {
+            system.cpu_nodes = self.cpu_nodes();
+        }
         // The root's link count is its number of subdirectories and a few
         // more: for /proc, its number of processes. Slots for that many are
         // allocated before listing; processes listed beyond are read last.
@@ -229,12 +316,14 @@ impl ProcReader {
         } else {
             HashMap::new()
         };
+        let terminals = self.name_other_terminals(&tasks);
         Ok(Snapshot {
             system,
             tasks,
             users,
             groups: HashMap::new(),
             warnings: warnings.into_iter().map(|(_, why)| why).collect(),
+            terminals,
         })
     }
 

@@ -116,6 +116,55 @@ fn short_error(message: &str) -> String {
     }
 }
 
+/// One line of /proc/tty/drivers: a driver, the name of its devices under
+/// /dev, and the device numbers it serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TtyDriver {
+    /// The device path without `/dev/`: `ttyUSB`, `hvc`, `pts`.
+    pub name: String,
+    pub majors: std::ops::RangeInclusive<u32>,
+    pub minors: std::ops::RangeInclusive<u32>,
+}
+
+/// Parses /proc/tty/drivers (`NAME /dev/PATH MAJOR[-MAJOR] MINOR[-MINOR]
+/// TYPE` per line); lines of another shape are skipped.
+pub fn parse_tty_drivers(bytes: &[u8]) -> Vec<TtyDriver> {
+    let range = |word: &str| -> Option<std::ops::RangeInclusive<u32>> {
+        let (first, last) = word.split_once('-').unwrap_or((word, word));
+        Some(first.parse().ok()?..=last.parse().ok()?)
+    };
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .filter_map(|line| {
+            let mut words = line.split_whitespace();
+            let _driver = words.next()?;
+            let name = words.next()?.strip_prefix("/dev/")?.to_string();
+            let majors = range(words.next()?)?;
+            let minors = range(words.next()?)?;
+            Some(TtyDriver {
+                name,
+                majors,
+                minors,
+            })
+        })
+        .collect()
+}
+
+/// The CPUs of a sysfs CPU list such as `0-3,8,10-11`; a malformed part
+/// is skipped, and no range is taken beyond the kernel's CPU limit.
+pub fn parse_cpu_list(bytes: &[u8]) -> Vec<usize> {
+    const MAX_CPUS: usize = 8192;
+    let text = String::from_utf8_lossy(bytes);
+    let mut cpus = Vec::new();
+    for part in text.trim().split(',').filter(|p| !p.is_empty()) {
+        let (first, last) = part.split_once('-').unwrap_or((part, part));
+        if let (Ok(first), Ok(last)) = (first.parse::<usize>(), last.parse::<usize>()) {
+            cpus.extend(first..=last.min(MAX_CPUS - 1));
+        }
+    }
+    cpus
+}
+
 /// Parses the lines of `/proc/PID/status` that pscope needs. Read as bytes,
 /// because the `Name:` line may hold any byte (procfs's parser cuts the name
 /// at a `:` and rejects invalid UTF-8). Unknown or malformed lines are ignored.
@@ -459,6 +508,30 @@ mod tests {
         assert_eq!(parse_autogroup(b"garbage"), None);
         assert_eq!(parse_number::<i32>(b"-1000\n"), Some(-1000));
         assert_eq!(parse_number::<u32>(b"4294967295\n"), Some(u32::MAX));
+    }
+
+    #[test]
+    fn tty_drivers_parse() {
+        let table = b"/dev/tty             /dev/tty        5       0 system:/dev/tty\n\
+            hvc                  /dev/hvc      229 0-7 system\n\
+            pty_slave            /dev/pts      136-143 0-1048575 pty:slave\n\
+            broken line\n";
+        let drivers = parse_tty_drivers(table);
+        assert_eq!(drivers.len(), 3);
+        assert_eq!(drivers[0].name, "tty");
+        assert_eq!(
+            (drivers[1].name.as_str(), drivers[1].minors.clone()),
+            ("hvc", 0..=7)
+        );
+        assert_eq!(drivers[2].majors, 136..=143);
+    }
+
+    #[test]
+    fn cpu_lists_parse() {
+        assert_eq!(parse_cpu_list(b"0-3,8,10-11\n"), [0, 1, 2, 3, 8, 10, 11]);
+        assert_eq!(parse_cpu_list(b"\n"), Vec::<usize>::new());
+        assert_eq!(parse_cpu_list(b"x,2"), [2]);
+        assert_eq!(parse_cpu_list(b"0-99999999").len(), 8192);
     }
 
     #[test]
