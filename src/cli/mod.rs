@@ -15,7 +15,8 @@ use crate::render::ColorChoice;
 const AFTER_HELP: &str = "\
 Examples:
   pscope                          list every process (the columns of ps aux)
-  pscope -o pid,ppid,stat,ni,comm --sort -pid
+  pscope aux                      exactly ps aux; any ps command line works
+  pscope -eo pid,ppid,stat,ni,comm --sort=-pid
   pscope tree -p                  the process tree with PIDs, like pstree -p
   pscope explain Ssl+             what a STAT string means
   pscope zombies                  who is leaving zombies, and what to do
@@ -33,7 +34,9 @@ Exit status: 0 success; 1 nothing matched, not found, or a check failed;
                   pstree), or one at a time, and explains what it shows: STAT codes, nice \
                   values, zombies and who should reap them, orphans and who adopted them. \
                   Every listing can be printed as JSON for scripts.\n\n\
-                  Without a subcommand pscope runs `pscope ps`.",
+                  Without arguments pscope lists every process in its own columns (those of \
+                  ps aux, with PPID, NI and PRI). With ps's options (aux, -ef, -ajx, -o ...) \
+                  it is ps, as `pscope ps` is: the same output, byte for byte.",
     after_help = AFTER_HELP,
     disable_help_subcommand = true
 )]

@@ -154,9 +154,10 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         "pscope",
         "every process, with the columns of ps aux plus PPID, NI and PRI",
     ),
+    ("pscope aux", "exactly what ps aux prints"),
     (
-        "pscope -o pid,ppid,stat,ni,comm --sort -ni",
-        "chosen columns, sorted by nice value, highest first",
+        "pscope -eo pid,ppid,stat,ni,comm --sort=-ni",
+        "chosen columns, sorted by nice value, highest first, as ps sorts them",
     ),
     ("pscope -u root --state S", "root's sleeping processes"),
     ("pscope tree -p", "the tree with PIDs, exactly as pstree -p"),
@@ -204,7 +205,9 @@ pub fn page() -> Result<String> {
     section(&mut out, "COMMANDS");
     paragraph(
         &mut out,
-        "Without a command, pscope runs pscope ps, and the options of ps may be given directly.",
+        "Without arguments, or with only pscope's own options (--state, --name, --json, ...), \
+         pscope lists every process in its own columns. With any option of ps's (aux, -ef, -o \
+         ...), pscope is ps, exactly as pscope ps is.",
     );
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
         let name = format!("pscope {}", sub.get_name());
@@ -233,6 +236,33 @@ pub fn page() -> Result<String> {
             out.push_str(".fi\n");
         }
     }
+
+    section(&mut out, "PSCOPE AS PS");
+    paragraph(
+        &mut out,
+        "pscope reads ps's command line as procps-ng 4.0.2 reads it: UNIX options with a dash, BSD \
+         options without, GNU long options, and their mixtures (-aux is BSD aux). Every option, \
+         format and keyword of ps prints what ps prints, byte for byte, when piped: headers, \
+         widths, alignment, forest art, thread rows. pscope ps --help all lists the options, \
+         pscope L the keywords. A bad option prints ps's message and exits 1. pscope run \
+         through a link named ps is ps; named pstree, it is pscope tree:",
+    );
+    out.push_str(".PP\n.nf\n");
+    for line in [
+        "ln -s \"$(command -v pscope)\" ~/.local/bin/ps",
+        "ln -s \"$(command -v pscope)\" ~/.local/bin/pstree",
+    ] {
+        out.push_str(&roff(line));
+        out.push('\n');
+    }
+    out.push_str(".fi\n");
+    paragraph(
+        &mut out,
+        "Where pscope differs on purpose: its own line may show more than one thread (it reads \
+         /proc on several threads); --version, V, --help and --info speak of pscope; terminals \
+         are named from their device numbers and the kernel's driver table, not from the \
+         process's open descriptors; seat and machine print -, as they need systemd's records.",
+    );
 
     section(&mut out, "PROCESS STATE CODES");
     paragraph(
