@@ -333,8 +333,13 @@ impl Task {
         self.pid != self.tgid
     }
 
+    /// The effective user: status's, or where status could not be read,
+    /// the owner of the process's directory (as ps takes it).
     pub fn euid(&self) -> Option<u32> {
-        self.status.as_ref().and_then(|s| s.euid)
+        match &self.status {
+            Some(status) => status.euid,
+            None => self.owner_uid,
+        }
     }
 
     pub fn ruid(&self) -> Option<u32> {
@@ -530,10 +535,40 @@ pub struct Snapshot {
     pub groups: HashMap<u32, String>,
     /// Processes skipped because their files were malformed, with the reason.
     pub warnings: Vec<String>,
-    /// Names of the terminals in use that their device numbers alone do not
-    /// name (`hvc0`, `ttyUSB0`), by tty_nr, as the kernel's driver table
-    /// and /dev name them.
-    pub terminals: Vec<(i32, String)>,
+    /// The names of the terminals in use, as /dev names them.
+    pub terminals: TerminalNames,
+}
+
+/// The names of terminals under /dev (without `/dev/`): by device number,
+/// and for the few processes whose own descriptors name theirs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TerminalNames {
+    /// By tty_nr, sorted; `None` where no file under /dev is that device.
+    pub by_number: Vec<(i32, Option<String>)>,
+    /// By task id, sorted: names found through a task's descriptors.
+    pub by_task: Vec<(i32, String)>,
+}
+
+impl TerminalNames {
+    /// The name found for this device number, if any.
+    pub fn by_number(&self, tty_nr: i32) -> Option<&str> {
+        self.by_number
+            .binary_search_by_key(&tty_nr, |(nr, _)| *nr)
+            .ok()
+            .and_then(|i| self.by_number[i].1.as_deref())
+    }
+
+    /// The name of a task's terminal: its own if one was found, else its
+    /// number's. `None` for no terminal, or one /dev does not name.
+    pub fn of(&self, tid: i32, tty_nr: i32) -> Option<&str> {
+        if tty_nr == 0 {
+            return None;
+        }
+        match self.by_task.binary_search_by_key(&tid, |(pid, _)| *pid) {
+            Ok(i) => Some(&self.by_task[i].1),
+            Err(_) => self.by_number(tty_nr),
+        }
+    }
 }
 
 impl Snapshot {

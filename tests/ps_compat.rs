@@ -377,18 +377,20 @@ fn the_corpus_prints_what_ps_prints_as_nobody() {
 /// two map different ones.
 const OBSERVER_DEPENDENT: &[&str] = &["pss"];
 
-/// The header byte for byte, and each process both listed within a tenth
-/// (or 512 kB) of ps's value.
+/// The header byte for byte, and each process whose value ps gave alike
+/// (within a tenth) before and after pscope's run: pscope's within a
+/// tenth (or 512 kB) of the first.
 fn compare_near(pscope: &Path, keyword: &str) -> Option<String> {
     let format = format!("pid,{keyword}");
     let args = ["-e", "-o", format.as_str()];
-    let (_, theirs) = ps_run(&args, &[], false);
+    let (_, before) = ps_run(&args, &[], false);
     let ours = stdout(&program_output(pscope, &args, &[], false));
-    if theirs.lines().next() != ours.lines().next() {
+    let (_, after) = ps_run(&args, &[], false);
+    if before.lines().next() != ours.lines().next() {
         return Some(format!(
             "header {:?}, ps {:?}",
             ours.lines().next(),
-            theirs.lines().next()
+            before.lines().next()
         ));
     }
     let values = |text: &str| -> HashMap<String, String> {
@@ -400,15 +402,24 @@ fn compare_near(pscope: &Path, keyword: &str) -> Option<String> {
             })
             .collect()
     };
-    let (theirs, ours) = (values(&theirs), values(&ours));
+    let near = |a: &str, b: &str| match (a.parse::<i64>(), b.parse::<i64>()) {
+        (Ok(a), Ok(b)) => (a - b).abs() <= (a / 10).max(512),
+        _ => a == b,
+    };
+    let (before, ours, after) = (values(&before), values(&ours), values(&after));
     let mut compared = 0;
-    for (pid, value) in &theirs {
-        let Some(mine) = ours.get(pid) else { continue };
+    for (pid, value) in &before {
+        let (Some(mine), Some(again)) = (ours.get(pid), after.get(pid)) else {
+            continue;
+        };
+        if !near(value, again) {
+            continue; // changing while listed
+        }
         compared += 1;
-        match (value.parse::<i64>(), mine.parse::<i64>()) {
-            (Ok(a), Ok(b)) if (a - b).abs() <= (a / 10).max(512) => {}
-            (Err(_), Err(_)) if value == mine => {}
-            _ => return Some(format!("pid {pid}: pscope {mine:?}, ps {value:?}")),
+        if !near(value, mine) {
+            return Some(format!(
+                "pid {pid}: pscope {mine:?}, ps {value:?} and {again:?}"
+            ));
         }
     }
     (compared < 2).then(|| format!("only {compared} processes in common"))

@@ -4,15 +4,11 @@
 use crate::model::{cmdline_body, SystemInfo};
 use crate::sys::time::{local_date, strftime};
 
-/// The terminal name for a `tty_nr`, or `None` for no terminal (`?`).
+/// The conventional name of a terminal from its `tty_nr` alone (`pts/3`,
+/// `tty1`, `ttyS0`), or `None` for no terminal. Listings show the name a
+/// snapshot found under /dev instead ([`crate::model::TerminalNames`]),
+/// as ps does.
 pub fn tty_name(tty_nr: i32) -> Option<String> {
-    tty_name_among(tty_nr, &[])
-}
-
-/// [`tty_name`], with the names of other terminals that a snapshot found
-/// in the kernel's driver table (`hvc0`, `ttyUSB0`); a terminal named
-/// nowhere is `MAJOR,MINOR`, as ps writes it.
-pub fn tty_name_among(tty_nr: i32, others: &[(i32, String)]) -> Option<String> {
     if tty_nr == 0 {
         return None;
     }
@@ -26,11 +22,20 @@ pub fn tty_name_among(tty_nr: i32, others: &[(i32, String)]) -> Option<String> {
         5 if minor == 0 => "tty".to_string(),
         5 if minor == 1 => "console".to_string(),
         5 if minor == 2 => "ptmx".to_string(),
-        _ => match others.iter().find(|(nr, _)| *nr == tty_nr) {
-            Some((_, name)) => name.clone(),
-            None => format!("{major},{minor}"),
-        },
+        _ => format!("{major},{minor}"),
     })
+}
+
+/// The `tt` form of a terminal name: without `tty` or `pts/` in front
+/// when something follows it (`pts/3` is `3`, `tty1` is `1`).
+pub fn tty_short(name: &str) -> &str {
+    let name = name
+        .strip_prefix("tty")
+        .filter(|r| !r.is_empty())
+        .unwrap_or(name);
+    name.strip_prefix("pts/")
+        .filter(|r| !r.is_empty())
+        .unwrap_or(name)
 }
 
 /// `time`: cumulative CPU time as `[DD-]HH:MM:SS`.
@@ -156,9 +161,13 @@ pub fn locale_is_utf8() -> bool {
 }
 
 /// Makes a name or command line safe to print, the way procps-ng escapes
-/// it: control characters become `?` and, from the first byte that is not
-/// valid UTF-8 on, controls become `.` and non-ASCII bytes `?`. Without a
-/// UTF-8 locale the second rule applies to the whole text.
+/// it, in its two steps. First its library: control characters become `?`
+/// and, from the first byte that does not start a sequence of the right
+/// length on, controls become `.` and non-ASCII bytes `?`; without a UTF-8
+/// locale that second rule applies to the whole text. Then, in a UTF-8
+/// locale, ps's output: each character the C library would not print (C1
+/// controls such as CSI, the line and paragraph separators) becomes one
+/// `?`, and each byte of what is still not UTF-8 one `?`.
 pub fn escape(bytes: &[u8], utf8: bool) -> String {
     if bytes.iter().all(|b| (0x20..0x7f).contains(b)) {
         // Printable ASCII, by far the common case: nothing to escape.
@@ -175,10 +184,6 @@ pub fn escape(bytes: &[u8], utf8: bool) -> String {
             }
             if b < 0x20 || b == 0x7f {
                 out.push(b'?');
-            } else if b == 0xc2 && (0x80..=0x9f).contains(&bytes[i + 1]) {
-                // C1 controls (U+0080..U+009F) include CSI: never let one
-                // reach the terminal (newer procps escapes them too).
-                out.extend_from_slice(b"??");
             } else {
                 out.extend_from_slice(&bytes[i..i + len]);
             }
@@ -192,12 +197,39 @@ pub fn escape(bytes: &[u8], utf8: bool) -> String {
             _ => b'?',
         });
     }
-    // What remains can still be ill-formed UTF-8 (a lead byte followed by a
-    // non-continuation byte passes the length check above, as in procps).
-    match String::from_utf8(out) {
-        Ok(s) => s,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).replace('\u{fffd}', "?"),
+    if utf8 {
+        printable_utf8(&out)
+    } else {
+        // Only ASCII is left.
+        String::from_utf8_lossy(&out).into_owned()
     }
+}
+
+/// ps's last step in a UTF-8 locale: decoded one character at a time, a
+/// character that does not print becomes `?`, and so does each byte that
+/// does not start a valid character (the next byte is tried afresh).
+fn printable_utf8(bytes: &[u8]) -> String {
+    let mut text = String::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let len = utf8_len(bytes[i]).max(1);
+        let decoded = bytes
+            .get(i..i + len)
+            .and_then(|seq| std::str::from_utf8(seq).ok())
+            .and_then(|s| s.chars().next());
+        match decoded {
+            Some(c) => {
+                let prints = !c.is_control() && c != '\u{2028}' && c != '\u{2029}';
+                text.push(if prints { c } else { '?' });
+                i += len;
+            }
+            None => {
+                text.push('?');
+                i += 1;
+            }
+        }
+    }
+    text
 }
 
 /// The length of the UTF-8 sequence a lead byte starts, 0 when invalid.
@@ -212,9 +244,11 @@ fn utf8_len(lead: u8) -> usize {
 }
 
 /// `args`: the command line with NULs and newlines as spaces, escaped;
-/// `[comm]` when it is empty; ` <defunct>` after a zombie's.
+/// `[comm]` when it is empty, with ` <defunct>` after it for a zombie (a
+/// process whose main thread alone has exited keeps its command line, and
+/// ps marks nothing there).
 pub fn args(cmdline: Option<&[u8]>, comm: &[u8], zombie: bool, utf8: bool) -> String {
-    let mut text = match cmdline {
+    match cmdline {
         Some(raw) if !raw.is_empty() => {
             let joined: Vec<u8> = cmdline_body(raw)
                 .iter()
@@ -222,12 +256,9 @@ pub fn args(cmdline: Option<&[u8]>, comm: &[u8], zombie: bool, utf8: bool) -> St
                 .collect();
             escape(&joined, utf8)
         }
+        _ if zombie => format!("[{}] <defunct>", escape(comm, utf8)),
         _ => format!("[{}]", escape(comm, utf8)),
-    };
-    if zombie {
-        text.push_str(" <defunct>");
     }
-    text
 }
 
 /// `comm`: the escaped name (ps marks zombies in `args` only).
@@ -250,11 +281,12 @@ mod tests {
         assert_eq!(tty_name((4 << 8) | 1).as_deref(), Some("tty1"));
         assert_eq!(tty_name((4 << 8) | 64).as_deref(), Some("ttyS0"));
         assert_eq!(tty_name((5 << 8) | 1).as_deref(), Some("console"));
-        let hvc = 229 << 8;
-        assert_eq!(tty_name(hvc).as_deref(), Some("229,0"));
-        let named = [(hvc, "hvc0".to_string())];
-        assert_eq!(tty_name_among(hvc, &named).as_deref(), Some("hvc0"));
-        assert_eq!(tty_name_among(hvc | 1, &named).as_deref(), Some("229,1"));
+        assert_eq!(tty_short("pts/3"), "3");
+        assert_eq!(tty_short("tty1"), "1");
+        assert_eq!(tty_short("ttyS0"), "S0");
+        assert_eq!(tty_short("tty"), "tty");
+        assert_eq!(tty_short("pts/"), "pts/");
+        assert_eq!(tty_short("hvc0"), "hvc0");
     }
 
     #[test]
@@ -304,7 +336,13 @@ mod tests {
         assert_eq!(escape(b"bad\xff\nnm", true), "bad?.nm");
         assert_eq!(escape(b"x\xff\x01\x1b\xc2\x85", true), "x?..??");
         assert_eq!(escape(b"a\tb\x7f", false), "a.b.");
-        assert_eq!(escape("\u{9b}31m".as_bytes(), true), "??31m");
+        // A C1 control is one character that does not print: one `?`.
+        assert_eq!(escape("\u{9b}31m".as_bytes(), true), "?31m");
+        assert_eq!(escape("a\u{2028}b".as_bytes(), true), "a?b");
+        // A lead byte whose sequence breaks off: `?` for each byte ps's
+        // decoder could not take, then the next one tried afresh.
+        assert_eq!(escape(b"\xe2\x82A", true), "??A");
+        assert_eq!(escape(b"\xc3A", true), "?A");
     }
 
     #[test]

@@ -508,7 +508,7 @@ mod tests {
             users: [(0, "root".to_string()), (1000, "someone-long".to_string())].into(),
             groups: Default::default(),
             warnings: Vec::new(),
-            terminals: Vec::new(),
+            terminals: Default::default(),
         }
     }
 

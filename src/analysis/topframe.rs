@@ -234,7 +234,7 @@ mod tests {
             users: Default::default(),
             groups: Default::default(),
             warnings: Vec::new(),
-            terminals: Vec::new(),
+            terminals: Default::default(),
         }
     }
 

@@ -394,7 +394,7 @@ mod tests {
             users: Default::default(),
             groups: Default::default(),
             warnings: Vec::new(),
-            terminals: Vec::new(),
+            terminals: Default::default(),
         };
         let cx = TopContext {
             rows: RowContext::new(&snap, true),

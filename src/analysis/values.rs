@@ -219,15 +219,18 @@ impl Field {
             Field::Pgid => (s.pgrp as u32).to_string(),
             Field::Sid => s.session.to_string(),
             Field::Tpgid => s.tpgid.to_string(),
-            Field::Tty => psfmt::tty_name_among(s.tty_nr, &cx.snapshot.terminals)
-                .unwrap_or_else(|| "?".into()),
-            Field::Tty4 => match psfmt::tty_name_among(s.tty_nr, &cx.snapshot.terminals) {
-                None => "?".into(),
-                Some(name) => {
-                    let name = name.strip_prefix("tty").unwrap_or(&name);
-                    name.strip_prefix("pts/").unwrap_or(name).to_string()
-                }
-            },
+            Field::Tty => cx
+                .snapshot
+                .terminals
+                .of(task.pid, s.tty_nr)
+                .unwrap_or("?")
+                .to_string(),
+            Field::Tty4 => cx
+                .snapshot
+                .terminals
+                .of(task.pid, s.tty_nr)
+                .map_or("?", psfmt::tty_short)
+                .to_string(),
             Field::User => user(task.euid()),
             Field::Ruser => user(task.ruid()),
             Field::Suser => user(more.suid),
@@ -316,11 +319,10 @@ impl Field {
                 }
                 format!("{percent:.3}")
             }
-            Field::Pmem => st.map_or_else(dash, |v| {
-                psfmt::percent_mem(v.vm_rss_kb.unwrap_or(0), sys.mem_total_kb)
-            }),
-            Field::Vsz => st.map_or_else(dash, |v| v.vm_size_kb.unwrap_or(0).to_string()),
-            Field::Rss => st.map_or_else(dash, |v| v.vm_rss_kb.unwrap_or(0).to_string()),
+            // A status file that could not be read gives 0, as in ps.
+            Field::Pmem => psfmt::percent_mem(vm(|v| v.vm_rss_kb), sys.mem_total_kb),
+            Field::Vsz => vm(|v| v.vm_size_kb).to_string(),
+            Field::Rss => vm(|v| v.vm_rss_kb).to_string(),
             Field::Sz => (vm(|v| v.vm_size_kb) / (sys.page_size / 1024).max(1)).to_string(),
             Field::Size => more
                 .vm_data_kb

@@ -878,7 +878,11 @@ impl ProcessRecord {
             pgid: s.pgrp,
             sid: s.session,
             tpgid: s.tpgid,
-            tty: psfmt::tty_name_among(s.tty_nr, &cx.snapshot.terminals),
+            tty: cx
+                .snapshot
+                .terminals
+                .of(task.pid, s.tty_nr)
+                .map(str::to_string),
             tty_nr: s.tty_nr,
             uid: task.euid(),
             user: task.euid().map(|u| cx.snapshot.user_name(u)),
@@ -1618,7 +1622,7 @@ mod tests {
             users: Default::default(),
             groups: Default::default(),
             warnings: Vec::new(),
-            terminals: Vec::new(),
+            terminals: Default::default(),
         }
     }
 

@@ -105,7 +105,10 @@ pub fn text(f: &Facts, rows: &RowContext, style: &Style) -> String {
             s.pgrp,
             s.session,
             s.tpgid,
-            psfmt::tty_name(s.tty_nr).as_deref().unwrap_or("-")
+            rows.snapshot
+                .terminals
+                .of(task.pid, s.tty_nr)
+                .unwrap_or(if s.tty_nr == 0 { "-" } else { "?" })
         ),
     ));
     lines.push((

@@ -400,7 +400,7 @@ mod tests {
             users: [(0, "root".to_string())].into(),
             groups: Default::default(),
             warnings: Vec::new(),
-            terminals: Vec::new(),
+            terminals: Default::default(),
         };
         let memory = MemInfo {
             total: 24_683_568,

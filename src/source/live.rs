@@ -336,13 +336,14 @@ impl LiveReader {
         if sample.memory.total > 0 {
             system.mem_total_kb = sample.memory.total;
         }
+        let terminals = super::terminals::name_terminals(&self.reader, &tasks);
         Ok(Snapshot {
             system,
             tasks,
             users: self.names.clone(),
             groups: HashMap::new(),
             warnings,
-            terminals: Vec::new(),
+            terminals,
         })
     }
 

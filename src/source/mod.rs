@@ -5,6 +5,7 @@ mod handout;
 mod inspect;
 pub mod live;
 pub mod parse;
+mod terminals;
 mod users;
 pub mod utmp;
 
@@ -118,59 +119,6 @@ impl ProcReader {
             pid_digits,
             cpu_nodes: None,
         })
-    }
-
-    /// Names for the terminals whose device numbers analysis cannot name by
-    /// itself (it knows the pseudo-terminals, the virtual consoles, the
-    /// 8250 serial ports and /dev/tty, console and ptmx), found as ps finds
-    /// them: the kernel's driver table (/proc/tty/drivers) gives the driver
-    /// of the device number, and the name is /dev/NAMEMINOR or
-    /// /dev/NAME/MINOR if that file is this very device. Nothing is read
-    /// when no process has such a terminal, or for a captured tree.
-    fn name_other_terminals(&self, tasks: &[Task]) -> Vec<(i32, String)> {
-        let numbered = |nr: i32| match (nr as u32 >> 8) & 0xfff {
-            4 | 136..=143 => true,
-            5 => nr & 0xff <= 2,
-            _ => false,
-        };
-        let mut wanted: Vec<i32> = tasks
-            .iter()
-            .map(|t| t.stat.tty_nr)
-            .filter(|&nr| nr != 0 && !numbered(nr))
-            .collect();
-        if wanted.is_empty() || self.root != Path::new("/proc") {
-            return Vec::new();
-        }
-        wanted.sort_unstable();
-        wanted.dedup();
-        let mut buf = ReadBuf::new();
-        let drivers = self
-            .read_at(&ProcPath::new().file("tty/drivers"), &mut buf)
-            .map(parse::parse_tty_drivers)
-            .unwrap_or_default();
-        wanted
-            .into_iter()
-            .filter_map(|nr| {
-                let major = (nr as u32 >> 8) & 0xfff;
-                let minor = (nr as u32 & 0xff) | ((nr as u32 >> 12) & 0xfff00);
-                let driver = drivers
-                    .iter()
-                    .find(|d| d.majors.contains(&major) && d.minors.contains(&minor))?;
-                let name = [
-                    format!("{}{minor}", driver.name),
-                    format!("{}/{minor}", driver.name),
-                ]
-                .into_iter()
-                .find(|name| {
-                    nix::sys::stat::stat(&Path::new("/dev").join(name)).is_ok_and(|st| {
-                        let rdev = st.st_rdev;
-                        nix::sys::stat::major(rdev) == u64::from(major)
-                            && nix::sys::stat::minor(rdev) == u64::from(minor)
-                    })
-                })?;
-                Some((nr, name))
-            })
-            .collect()
     }
 
     /// Each CPU's NUMA node, from sysfs's node directories (their `cpulist`
@@ -316,7 +264,7 @@ impl ProcReader {
         } else {
             HashMap::new()
         };
-        let terminals = self.name_other_terminals(&tasks);
+        let terminals = terminals::name_terminals(self, &tasks);
         Ok(Snapshot {
             system,
             tasks,
@@ -389,7 +337,10 @@ impl ProcReader {
                 .ok()
                 .map(<[u8]>::to_vec);
         }
-        if needs.owner {
+        // As ps: the owner of the directory stands in for the user a status
+        // file could not give.
+        let lost_ids = needs.status >= StatusNeed::Ids && task.status.is_none();
+        if needs.owner || lost_ids {
             task.owner_uid = nix::sys::stat::fstatat(
                 self.root_fd.as_fd(),
                 dir.as_cstr(),

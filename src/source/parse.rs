@@ -122,12 +122,15 @@ fn short_error(message: &str) -> String {
 pub struct TtyDriver {
     /// The device path without `/dev/`: `ttyUSB`, `hvc`, `pts`.
     pub name: String,
+    /// A devfs-style name (`tts/%d`, the `%d` dropped): its devices are only
+    /// ever NAME followed by a number.
+    pub numbered: bool,
     pub majors: std::ops::RangeInclusive<u32>,
     pub minors: std::ops::RangeInclusive<u32>,
 }
 
-/// Parses /proc/tty/drivers (`NAME /dev/PATH MAJOR[-MAJOR] MINOR[-MINOR]
-/// TYPE` per line); lines of another shape are skipped.
+/// Parses /proc/tty/drivers (`NAME /dev/PATH MAJOR MINOR[-MINOR] TYPE` per
+/// line, in the kernel's order); lines of another shape are skipped.
 pub fn parse_tty_drivers(bytes: &[u8]) -> Vec<TtyDriver> {
     let range = |word: &str| -> Option<std::ops::RangeInclusive<u32>> {
         let (first, last) = word.split_once('-').unwrap_or((word, word));
@@ -138,11 +141,16 @@ pub fn parse_tty_drivers(bytes: &[u8]) -> Vec<TtyDriver> {
         .filter_map(|line| {
             let mut words = line.split_whitespace();
             let _driver = words.next()?;
-            let name = words.next()?.strip_prefix("/dev/")?.to_string();
+            let path = words.next()?.strip_prefix("/dev/")?;
+            let (name, numbered) = match path.strip_suffix("%d") {
+                Some(stem) => (stem.to_string(), true),
+                None => (path.to_string(), false),
+            };
             let majors = range(words.next()?)?;
             let minors = range(words.next()?)?;
             Some(TtyDriver {
                 name,
+                numbered,
                 majors,
                 minors,
             })

@@ -530,7 +530,7 @@ impl App {
             users: source::user_names(uids),
             groups: Default::default(),
             warnings: Vec::new(),
-            terminals: Vec::new(),
+            terminals: Default::default(),
         };
         let facts = Facts {
             task: &full,

@@ -240,7 +240,7 @@ mod tests {
             users: [(0, "root".to_string())].into(),
             groups: Default::default(),
             warnings: Vec::new(),
-            terminals: Vec::new(),
+            terminals: Default::default(),
         };
         let last = SystemSample {
             uptime: 99.0,

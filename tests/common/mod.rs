@@ -228,7 +228,15 @@ impl FakeTask {
 
     pub fn status_text(&self) -> Vec<u8> {
         let mut text = b"Name:\t".to_vec();
-        text.extend_from_slice(&self.comm);
+        // The kernel escapes a name's newlines and backslashes here (and
+        // only here: stat keeps the raw bytes).
+        for &b in &self.comm {
+            match b {
+                b'\n' => text.extend_from_slice(b"\\n"),
+                b'\\' => text.extend_from_slice(b"\\\\"),
+                _ => text.push(b),
+            }
+        }
         text.extend_from_slice(
             format!(
                 "\nState:\t{}\nTgid:\t{}\nPid:\t{}\nPPid:\t{}\nUid:\t{u}\t{u}\t{u}\t{u}\nGid:\t{u}\t{u}\t{u}\t{u}\n",
