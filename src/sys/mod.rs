@@ -7,3 +7,5 @@ pub mod interrupt;
 pub mod memory;
 pub mod time;
 pub mod vfork;
+pub mod peek;
+pub mod sockdiag;
