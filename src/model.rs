@@ -190,6 +190,8 @@ pub struct MoreStatus {
     pub groups: Option<Vec<u32>>,
     pub vm_data_kb: Option<u64>,
     pub vm_stk_kb: Option<u64>,
+    /// The process tracing this one (ptrace), 0 for none.
+    pub tracer_pid: Option<i32>,
 }
 
 /// Files beyond stat, status and cmdline that some ps keywords read; each
@@ -349,6 +351,7 @@ impl Task {
             groups: None,
             vm_data_kb: None,
             vm_stk_kb: None,
+            tracer_pid: None,
         };
         self.status
             .as_deref()

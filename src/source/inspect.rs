@@ -133,13 +133,15 @@ impl ProcReader {
                 continue;
             };
             if let Ok(entries) = TcpNetEntries::from_read(bytes, system) {
-                tables.inet.extend(entries.0.into_iter().map(|e| InetSocket {
-                    protocol,
-                    local: e.local_address,
-                    remote: e.remote_address,
-                    state: tcp_state(&e.state),
-                    inode: e.inode,
-                }));
+                tables
+                    .inet
+                    .extend(entries.0.into_iter().map(|e| InetSocket {
+                        protocol,
+                        local: e.local_address,
+                        remote: e.remote_address,
+                        state: tcp_state(&e.state),
+                        inode: e.inode,
+                    }));
             }
         }
         for (file, protocol) in [("net/udp", "udp"), ("net/udp6", "udp6")] {
@@ -147,17 +149,19 @@ impl ProcReader {
                 continue;
             };
             if let Ok(entries) = UdpNetEntries::from_read(bytes, system) {
-                tables.inet.extend(entries.0.into_iter().map(|e| InetSocket {
-                    protocol,
-                    local: e.local_address,
-                    remote: e.remote_address,
-                    state: if matches!(e.state, procfs::net::UdpState::Established) {
-                        "ESTAB"
-                    } else {
-                        "UNCONN"
-                    },
-                    inode: e.inode,
-                }));
+                tables
+                    .inet
+                    .extend(entries.0.into_iter().map(|e| InetSocket {
+                        protocol,
+                        local: e.local_address,
+                        remote: e.remote_address,
+                        state: if matches!(e.state, procfs::net::UdpState::Established) {
+                            "ESTAB"
+                        } else {
+                            "UNCONN"
+                        },
+                        inode: e.inode,
+                    }));
             }
         }
         match unix {

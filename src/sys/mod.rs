@@ -5,7 +5,7 @@
 
 pub mod interrupt;
 pub mod memory;
-pub mod time;
-pub mod vfork;
 pub mod peek;
 pub mod sockdiag;
+pub mod time;
+pub mod vfork;

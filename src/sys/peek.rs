@@ -52,6 +52,11 @@ mod tests {
         let got = read(std::process::id() as i32, here.as_ptr() as u64, 5).unwrap();
         assert_eq!(got, here);
         assert!(read(std::process::id() as i32, 0, 8).is_err(), "page zero");
-        assert!(read(std::process::id() as i32, here.as_ptr() as u64, MAX_PEEK + 1).is_err());
+        assert!(read(
+            std::process::id() as i32,
+            here.as_ptr() as u64,
+            MAX_PEEK + 1
+        )
+        .is_err());
     }
 }

@@ -174,10 +174,7 @@ mod tests {
         assert_eq!(find(ia).state, 1);
         let l = find(inode_of(listener.as_raw_fd()));
         assert_eq!(l.state, 10);
-        assert_eq!(
-            l.name.as_deref(),
-            Some(path.as_os_str().as_encoded_bytes())
-        );
+        assert_eq!(l.name.as_deref(), Some(path.as_os_str().as_encoded_bytes()));
     }
 
     #[test]
