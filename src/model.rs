@@ -211,6 +211,7 @@ impl ExtraFiles {
     pub const WCHAN: ExtraFiles = ExtraFiles(1 << 8);
     pub const ATTR_CURRENT: ExtraFiles = ExtraFiles(1 << 9);
     pub const ENVIRON: ExtraFiles = ExtraFiles(1 << 10);
+    pub const SYSCALL: ExtraFiles = ExtraFiles(1 << 11);
 
     pub const fn none() -> ExtraFiles {
         ExtraFiles(0)
@@ -255,6 +256,8 @@ pub struct TaskExtras {
     /// The security label (attr/current).
     pub label: Option<Vec<u8>>,
     pub environ: Option<Vec<u8>>,
+    /// What /proc/PID/syscall said.
+    pub syscall: Option<SyscallNow>,
 }
 
 /// /proc/PID/io.
@@ -327,7 +330,15 @@ pub struct Statm {
     pub shared: u64,
 }
 
+/// The kernel marks its own threads with PF_KTHREAD in stat's flags.
+pub const PF_KTHREAD: u32 = 0x0020_0000;
+
 impl Task {
+    /// A kernel thread: it runs only kernel code and makes no system calls.
+    pub fn is_kernel_thread(&self) -> bool {
+        self.stat.flags & PF_KTHREAD != 0
+    }
+
     pub fn is_thread(&self) -> bool {
         self.pid != self.tgid
     }

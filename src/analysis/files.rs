@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use crate::model::{Holder, InetSocket, OpenFd, SocketTables, UnixSocket};
+use crate::sys::sockdiag::UnixSocketDiag;
 
 const S_IFMT: u32 = 0o170000;
 const O_ACCMODE: u64 = 0o3;
@@ -232,6 +233,31 @@ impl<'a> Ends<'a> {
         }
         resolved
     }
+}
+
+/// The unix sockets the kernel's sock_diag interface reported, named.
+pub fn unix_sockets(diag: Vec<UnixSocketDiag>) -> Vec<UnixSocket> {
+    diag.into_iter()
+        .map(|d| UnixSocket {
+            inode: d.inode,
+            socket_type: match d.socket_type {
+                1 => "stream",
+                2 => "dgram",
+                5 => "seqpacket",
+                _ => "unknown",
+            },
+            // TCP's numbering of states, as sock_diag uses it.
+            state: match d.state {
+                1 => "ESTAB",
+                2 => "SYN-SENT",
+                7 => "UNCONN",
+                10 => "LISTEN",
+                _ => "UNKNOWN",
+            },
+            name: d.name,
+            peer: d.peer,
+        })
+        .collect()
 }
 
 /// A TCP connection's other end on this machine: the socket whose local

@@ -225,6 +225,10 @@ pub fn thread(arch: Option<Arch>, facts: &ThreadFacts, process: &ProcessFacts) -
         stack: wait.stack.as_ref().and_then(|s| s.as_ref().ok()).cloned(),
     };
     let (number, args) = match &wait.syscall {
+        _ if wait.task.is_kernel_thread() => {
+            finding.activity = Some("a kernel thread, in kernel code only".into());
+            return finding;
+        }
         Ok(SyscallNow::Running) => {
             finding.activity = Some("running on a CPU".into());
             return finding;
@@ -473,6 +477,85 @@ pub fn standing(task: &Task) -> Standing {
     }
 }
 
+/// One row of `why --all`: tasks seen in one state, call and wchan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaitCount {
+    pub state: char,
+    pub syscall: String,
+    pub wchan: String,
+    pub count: usize,
+}
+
+/// Samples of every task, counted by state, system call and wchan, as
+/// 0x.tools' psn counts them.
+#[derive(Debug, Default)]
+pub struct Tally {
+    counts: BTreeMap<(char, String, String), usize>,
+    pub samples: usize,
+    /// Tasks seen in the last sample.
+    pub tasks: usize,
+}
+
+impl Tally {
+    /// Counts one sample: every task (a process's threads when listed,
+    /// else the process).
+    pub fn add(&mut self, arch: Option<Arch>, processes: &[Task]) {
+        self.samples += 1;
+        self.tasks = 0;
+        for p in processes {
+            let tasks: &[Task] = if p.threads.is_empty() {
+                std::slice::from_ref(p)
+            } else {
+                &p.threads
+            };
+            for t in tasks {
+                self.tasks += 1;
+                let extras = t.extras.as_deref();
+                let syscall = match extras.and_then(|e| e.syscall) {
+                    _ if t.is_kernel_thread() => "kernel".to_string(),
+                    Some(SyscallNow::Running) => "running".to_string(),
+                    Some(SyscallNow::User) => "user".to_string(),
+                    Some(SyscallNow::Call { number, .. }) => syscalls::name_for(arch, number),
+                    None => "-".to_string(),
+                };
+                let wchan = extras
+                    .and_then(|e| e.wchan.as_deref())
+                    .map(|w| String::from_utf8_lossy(w).trim().to_string())
+                    .filter(|w| !w.is_empty() && w != "0")
+                    .unwrap_or_else(|| "-".into());
+                *self
+                    .counts
+                    .entry((t.stat.state, syscall, wchan))
+                    .or_default() += 1;
+            }
+        }
+    }
+
+    /// The rows: active tasks (R and D) first, then the most seen; only
+    /// active ones unless `all_states`.
+    pub fn rows(&self, all_states: bool) -> Vec<WaitCount> {
+        let active = |s: char| matches!(s, 'R' | 'D');
+        let mut rows: Vec<WaitCount> = self
+            .counts
+            .iter()
+            .filter(|((state, _, _), _)| all_states || active(*state))
+            .map(|((state, syscall, wchan), &count)| WaitCount {
+                state: *state,
+                syscall: syscall.clone(),
+                wchan: wchan.clone(),
+                count,
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            active(b.state)
+                .cmp(&active(a.state))
+                .then(b.count.cmp(&a.count))
+                .then(a.state.cmp(&b.state))
+        });
+        rows
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -675,6 +758,42 @@ mod tests {
         let groups = group(findings);
         assert_eq!(groups.len(), 2);
         assert_eq!(groups[0].tids, vec![1, 2]);
+    }
+
+    #[test]
+    fn samples_count_active_tasks_first() {
+        use crate::model::TaskExtras;
+        let task = |pid, state, call, wchan: &str| {
+            let mut t = Task {
+                pid,
+                tgid: pid,
+                ..Task::default()
+            };
+            t.stat.state = state;
+            t.extras = Some(Box::new(TaskExtras {
+                syscall: Some(call),
+                wchan: Some(wchan.as_bytes().to_vec()),
+                ..TaskExtras::default()
+            }));
+            t
+        };
+        let sample = vec![
+            task(1, 'S', call(232, [0; 6]), "ep_poll"),
+            task(2, 'S', call(232, [0; 6]), "ep_poll"),
+            task(3, 'R', SyscallNow::Running, "0"),
+            task(4, 'D', call(0, [0; 6]), "folio_wait_bit"),
+        ];
+        let mut tally = Tally::default();
+        tally.add(Some(Arch::X86_64), &sample);
+        tally.add(Some(Arch::X86_64), &sample);
+        let rows = tally.rows(false);
+        assert_eq!(rows.len(), 2);
+        assert!(rows.iter().all(|r| r.count == 2));
+        let all = tally.rows(true);
+        assert_eq!(all.last().unwrap().syscall, "epoll_wait");
+        assert_eq!(all.last().unwrap().count, 4);
+        assert_eq!(rows.iter().find(|r| r.state == 'R').unwrap().wchan, "-");
+        assert_eq!((tally.samples, tally.tasks), (2, 4));
     }
 
     #[test]

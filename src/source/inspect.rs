@@ -177,7 +177,7 @@ impl ProcReader {
                             .into_iter()
                             .map(|e| UnixSocket {
                                 inode: e.inode,
-                                socket_type: unix_type(e.socket_type.into()),
+                                socket_type: unix_type(e.socket_type),
                                 state: unix_state(&e.state),
                                 name: e.path.map(|p| p.into_os_string().into_encoded_bytes()),
                                 peer: None,
@@ -262,7 +262,7 @@ impl ProcReader {
 
 /// `running`, `-1 SP PC` (not in a call), or `NR A1 .. A6 SP PC` with the
 /// number in decimal and the rest in hex.
-fn parse_syscall(bytes: &[u8]) -> Option<SyscallNow> {
+pub(super) fn parse_syscall(bytes: &[u8]) -> Option<SyscallNow> {
     let text = std::str::from_utf8(bytes).ok()?.trim();
     if text == "running" {
         return Some(SyscallNow::Running);
