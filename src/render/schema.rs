@@ -2332,6 +2332,111 @@ mod tests {
     }
 
     #[test]
+    fn why_and_files_records_write_their_documented_keys() {
+        use crate::analysis::files::{Peer, Resolved, SocketFacts};
+        use crate::analysis::waits::{Object, ThreadFinding};
+        let snap = snapshot(vec![task(1, 0, 1, 'S')]);
+        let cx = RowContext::new(&snap, true);
+        let t = &snap.tasks[0];
+        let open = OpenFd {
+            fd: 3,
+            target: "socket:[9]".into(),
+            detail: None,
+        };
+        let resolved = Resolved {
+            letter: 's',
+            kind: "socket".into(),
+            access: Some("rw"),
+            socket: Some(SocketFacts {
+                protocol: "tcp".into(),
+                local: Some("127.0.0.1:80".into()),
+                remote: None,
+                state: "LISTEN",
+                peer_inode: None,
+            }),
+            peers: vec![Peer {
+                pid: 1,
+                fd: 4,
+                end: "peer socket",
+            }],
+        };
+        let descriptor = DescriptorRecord::new(t, &open, &resolved, &|_| "p".into());
+        assert_eq!(keys(&descriptor), documented("descriptor"));
+        assert_eq!(keys(&descriptor.peers[0]), documented("peer"));
+        let group = WaitGroup {
+            tids: vec![1],
+            finding: ThreadFinding {
+                tid: 1,
+                state: 'S',
+                call: Some((0, "read".into())),
+                waits_for: None,
+                activity: None,
+                object: Object::Descriptors(vec![3]),
+                wchan: None,
+                stack: None,
+            },
+        };
+        let wait = WaitRecord::new(&group);
+        assert_eq!(keys(&wait), documented("wait"));
+        let ancestor = AncestorRecord::new(t, &cx);
+        assert_eq!(keys(&ancestor), documented("ancestor"));
+        let why = WhyRecord {
+            pid: 1,
+            comm: String::new(),
+            args: String::new(),
+            user: None,
+            stat: String::new(),
+            state: String::new(),
+            state_meaning: "",
+            textbook_state: "",
+            stopped_by: None,
+            tracer_pid: None,
+            zombie_parent: None,
+            advice: None,
+            waits: vec![wait],
+            descriptors: vec![],
+            ancestry: vec![ancestor],
+            session: 1,
+            session_leader: None,
+            pgid: 1,
+            tty: None,
+            unit: None,
+            slice: None,
+            container: None,
+            unreadable: vec![],
+        };
+        assert_eq!(keys(&why), documented("why"));
+        let unreadable = UnreadableRecord {
+            pid: 1,
+            comm: String::new(),
+            what: "descriptors",
+            reason: String::new(),
+        };
+        assert_eq!(keys(&unreadable), documented("unreadable"));
+        let report = FilesReport {
+            descriptors: vec![descriptor],
+            unreadable: vec![unreadable],
+        };
+        assert_eq!(keys(&report), documented("files report"));
+        let count = WaitCountRecord {
+            state: "R".into(),
+            syscall: "running".into(),
+            wchan: "-".into(),
+            count: 1,
+            average: 1.0,
+        };
+        assert_eq!(keys(&count), documented("wait count"));
+        let all = WhyAllRecord {
+            samples: 1,
+            seconds: 0.0,
+            tasks: 1,
+            all_states: false,
+            counts: vec![count],
+        };
+        assert_eq!(keys(&all), documented("why all"));
+    }
+
+    #[test]
     fn top_records_write_their_documented_keys() {
         use crate::analysis::changes::{self as ch, Event as Happening, Happened};
         use crate::analysis::topframe::Frame;
