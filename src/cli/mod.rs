@@ -221,7 +221,7 @@ pub enum Command {
                       over a port, --path who has a file open (as fuser). A process whose \
                       descriptors cannot be read is named on stderr with the reason, one line \
                       each.",
-        after_help = "Examples:\n  pscope files $$                  this shell's descriptors\n  pscope files --type ps            every pipe and socket, with its other end\n  pscope files --path /dev/null    who has /dev/null open\n  pscope files --port 22           who listens on or talks over port 22 (exit 1)\n  pscope files $$ --format jsonl | jq -c '{fd, type, target}'"
+        after_help = "Examples:\n  pscope files $$                  this shell's descriptors\n  pscope files --type ps            every pipe and socket, with its other end\n  pscope files --path /dev/null    who has /dev/null open\n  pscope files --port 9            who listens on or talks over port 9: none here (exit 1)\n  pscope files $$ --format jsonl | jq -c '{fd, type, target}'"
     )]
     Files(FilesArgs),
 
