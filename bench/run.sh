@@ -115,6 +115,11 @@ json_first=12
 names+=("top -b -n 3 -d 0.2" "pscope top -b -n 3 -d 0.2")
 cmds+=("top -b -n 3 -d 0.2" "$pscope top -b -n 3 -d 0.2")
 top_first=15
+# why --all: every task's state, system call and wchan, counted, against
+# ps reading every process's state and wchan.
+names+=("ps -e -o pid,stat,wchan" "pscope why --all")
+cmds+=("ps -e -o pid,stat,wchan" "$pscope why --all")
+why_first=17
 # BASELINE=path/to/an/older/pscope times that build too, in the same run.
 baseline_of=(3 5 8 10 12 14)
 baseline_at=""
@@ -196,6 +201,7 @@ for n in "${sizes[@]}"; do
   echo "  ps aux listing:             $(ratio "${medians[7]}" "${medians[8]}")"
   echo "  tree -p:                    $(ratio "${medians[9]}" "${medians[10]}")"
   echo "top -b -n 3 -d 0.2, CPU time pscope / top: $(quotient "${cpus[$((top_first + 1))]}" "${cpus[$top_first]}") (peak memory: $(quotient "${peak_at[$((top_first + 1))]}" "${peak_at[$top_first]}"))"
+  echo "why --all, time pscope / ps -e -o pid,stat,wchan: $(quotient "${medians[$((why_first + 1))]}" "${medians[$why_first]}") (target: at most 3)"
   echo "JSON against the table listing (time, peak memory):"
   for ((i = json_first; i < json_first + 3; i++)); do
     printf '  %-40s %s %s\n' "${names[$i]}" "$(quotient "${medians[$i]}" "${medians[8]}")" \
