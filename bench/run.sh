@@ -121,6 +121,10 @@ row tree_json "pscope tree --json" "$pscope tree --json"
 # first). The sleeps make wall time meaningless: compare CPU time.
 row top "top -b -n 3 -d 0.2" "top -b -n 3 -d 0.2"
 row pscope_top "pscope top -b -n 3 -d 0.2" "$pscope top -b -n 3 -d 0.2"
+# why --all: every task's state, system call and wchan, counted, against
+# ps reading every process's state and wchan.
+row ps_wchan "ps -e -o pid,stat,wchan" "ps -e -o pid,stat,wchan"
+row why_all "pscope why --all" "$pscope why --all"
 # BASELINE=path/to/an/older/pscope times that build too, in the same run.
 baseline_of=(pscope_stat pscope_exact pscope_aux pscope_default pscope_tree json tree_json)
 if [ -n "${BASELINE:-}" ]; then
@@ -217,6 +221,7 @@ for n in "${sizes[@]}"; do
   echo "pstree time / pscope time:"
   versus pstree pscope_tree
   echo "top -b -n 3 -d 0.2, CPU time pscope / top: $(quotient "$(cpu pscope_top)" "$(cpu top)") (peak memory: $(quotient "$(peak pscope_top)" "$(peak top)"))"
+  echo "why --all, time pscope / ps -e -o pid,stat,wchan: $(quotient "$(wall why_all)" "$(wall ps_wchan)") (target: at most 3)"
   echo "JSON against the table listing (time, peak memory):"
   for id in json jsonl tree_json; do
     printf '  %-40s %s %s\n' "${names[${at[$id]}]}" "$(quotient "$(wall "$id")" "$(wall pscope_default)")" \

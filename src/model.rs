@@ -193,6 +193,8 @@ pub struct MoreStatus {
     pub groups: Option<Vec<u32>>,
     pub vm_data_kb: Option<u64>,
     pub vm_stk_kb: Option<u64>,
+    /// The process tracing this one (ptrace), 0 for none.
+    pub tracer_pid: Option<i32>,
 }
 
 /// Files beyond stat, status and cmdline that some ps keywords read; each
@@ -212,6 +214,7 @@ impl ExtraFiles {
     pub const WCHAN: ExtraFiles = ExtraFiles(1 << 8);
     pub const ATTR_CURRENT: ExtraFiles = ExtraFiles(1 << 9);
     pub const ENVIRON: ExtraFiles = ExtraFiles(1 << 10);
+    pub const SYSCALL: ExtraFiles = ExtraFiles(1 << 11);
 
     pub const fn none() -> ExtraFiles {
         ExtraFiles(0)
@@ -256,6 +259,8 @@ pub struct TaskExtras {
     /// The security label (attr/current).
     pub label: Option<Vec<u8>>,
     pub environ: Option<Vec<u8>>,
+    /// What /proc/PID/syscall said.
+    pub syscall: Option<SyscallNow>,
 }
 
 /// /proc/PID/io.
@@ -328,7 +333,15 @@ pub struct Statm {
     pub shared: u64,
 }
 
+/// The kernel marks its own threads with PF_KTHREAD in stat's flags.
+pub const PF_KTHREAD: u32 = 0x0020_0000;
+
 impl Task {
+    /// A kernel thread: it runs only kernel code and makes no system calls.
+    pub fn is_kernel_thread(&self) -> bool {
+        self.stat.flags & PF_KTHREAD != 0
+    }
+
     pub fn is_thread(&self) -> bool {
         self.pid != self.tgid
     }
@@ -357,6 +370,7 @@ impl Task {
             groups: None,
             vm_data_kb: None,
             vm_stk_kb: None,
+            tracer_pid: None,
         };
         self.status
             .as_deref()
@@ -458,12 +472,111 @@ pub enum SyscallNow {
 }
 
 /// One open file descriptor of a process (/proc/PID/fd/N).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OpenFd {
     pub fd: i32,
     /// Where the link points: a path, or `pipe:[INODE]`, `socket:[INODE]`,
     /// `anon_inode:[eventpoll]`.
     pub target: String,
+    /// What stat() of the link says of the open file, when asked for and
+    /// readable ([`OpenFd::detail`]).
+    pub detail: Option<FdDetail>,
+}
+
+/// The open file behind a descriptor: its inode (stat through the link)
+/// and the descriptor's own state (/proc/PID/fdinfo/N).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FdDetail {
+    /// st_mode: the file type bits and permissions (no type bits for an
+    /// anonymous inode such as an epoll instance).
+    pub mode: Option<u32>,
+    pub device: Option<u64>,
+    pub inode: Option<u64>,
+    /// The file position (`pos:`).
+    pub position: Option<u64>,
+    /// The open flags (`flags:`, octal in the file): access mode and more.
+    pub flags: Option<u64>,
+    /// For an epoll instance, the descriptors registered in it (`tfd:`).
+    pub epoll_targets: Vec<i32>,
+}
+
+/// One thread's answer to "what is it doing": the files under
+/// /proc/PID/task/TID that say it, each with why it could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThreadWait {
+    pub task: Task,
+    pub syscall: Result<SyscallNow, ReadError>,
+    /// The kernel function it sleeps in; `0` or empty when running.
+    pub wchan: Result<String, ReadError>,
+    /// The kernel stack, one function a line (root only).
+    pub stack: Option<Result<Vec<String>, ReadError>>,
+}
+
+/// Why a file of a process could not be read, kept as data so that an
+/// analysis can explain it (permission, a process that ended, hidepid).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadError {
+    /// EACCES or EPERM: the file needs ptrace access to the process.
+    Denied,
+    /// ENOENT or ESRCH: the process or thread ended, or /proc hides it.
+    Gone,
+    /// Anything else (a malformed file).
+    Other,
+}
+
+impl ReadError {
+    pub fn from_io(error: &std::io::Error) -> ReadError {
+        match error.raw_os_error() {
+            Some(1 | 13) => ReadError::Denied,
+            Some(2 | 3) => ReadError::Gone,
+            _ if error.kind() == std::io::ErrorKind::PermissionDenied => ReadError::Denied,
+            _ if error.kind() == std::io::ErrorKind::NotFound => ReadError::Gone,
+            _ => ReadError::Other,
+        }
+    }
+}
+
+/// A TCP or UDP socket from /proc/net/{tcp,tcp6,udp,udp6}.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InetSocket {
+    pub protocol: &'static str,
+    pub local: std::net::SocketAddr,
+    pub remote: std::net::SocketAddr,
+    /// The state as ss names it: LISTEN, ESTAB, CLOSE-WAIT, UNCONN ...
+    pub state: &'static str,
+    pub inode: u64,
+}
+
+/// A unix socket, from the kernel's sock_diag interface (or, without
+/// it, /proc/net/unix, which knows no peers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnixSocket {
+    pub inode: u64,
+    /// stream, dgram or seqpacket.
+    pub socket_type: &'static str,
+    /// LISTEN, ESTAB or UNCONN.
+    pub state: &'static str,
+    /// The bound path, or `@name` in the abstract namespace.
+    pub name: Option<Vec<u8>>,
+    pub peer: Option<u64>,
+}
+
+/// Every socket of the machine's network namespace that pscope can name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SocketTables {
+    pub inet: Vec<InetSocket>,
+    pub unix: Vec<UnixSocket>,
+    /// Whether the unix table has peers (sock_diag answered).
+    pub unix_peers: bool,
+}
+
+/// Who holds an open file: a process and its descriptor, with the
+/// descriptor's open flags (read or write end of a pipe).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Holder {
+    pub pid: i32,
+    pub fd: i32,
+    pub flags: Option<u64>,
 }
 
 /// One line of /proc/PID/maps.

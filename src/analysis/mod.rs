@@ -4,6 +4,7 @@
 
 pub mod changes;
 pub mod columns;
+pub mod files;
 pub mod keywords;
 pub mod kinship;
 pub mod psfmt;
@@ -23,3 +24,4 @@ pub mod topsummary;
 pub mod topview;
 pub mod tree;
 pub mod values;
+pub mod waits;

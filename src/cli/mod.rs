@@ -178,6 +178,56 @@ pub enum Command {
     )]
     Top(TopArgs),
 
+    /// What a process waits on, who is at the other end, and why it exists.
+    #[command(
+        long_about = "Explain what a process is doing and why it is there. For each thread: \
+                      its state in words and the system call it is in (from \
+                      /proc/PID/task/TID/syscall, named for x86_64 and aarch64), with the \
+                      arguments of a waiting call decoded: the descriptor of a read, write, \
+                      recv, send, accept or connect; the descriptors of a poll list or select \
+                      sets (read from the process's memory, as strace reads them); the \
+                      descriptors registered in an epoll instance (its fdinfo); the children a \
+                      wait4 or waitid waits for; the time of a sleep; the futex word and the \
+                      other threads on it; a vfork parent's child. Threads doing the same \
+                      thing are shown together, with the kernel function they sleep in \
+                      (wchan) and, for D, the kernel stack where readable. A stopped process \
+                      names the signal that stopped it or its tracer; a zombie, the parent \
+                      that has not reaped it and what to do. For every descriptor waited on, \
+                      the other end: the processes holding the other end of a pipe, a unix \
+                      socket's path and peer (from the kernel's sock_diag interface), a TCP \
+                      or UDP socket's addresses and state. Then why it exists: its ancestry \
+                      to PID 1 with start times and commands, session, process group, \
+                      terminal, the systemd unit and slice or container of its cgroup, and \
+                      its user.\n\n\
+                      What cannot be read (another user's process without privilege, \
+                      hidepid) is named, one line each, and never makes why fail; no \
+                      environment and no memory beyond the descriptor numbers of poll and \
+                      select and the time of a sleep is read.\n\n\
+                      --all samples every task once (or for --sample SECONDS, ten times a \
+                      second) and counts them by state, system call and wchan, as psn does: \
+                      the active tasks (R and D), or with --all-states every task.",
+        after_help = "Examples:\n  pscope why $$                    this shell: wait4 for its child, ancestry, session\n  pscope why 1\n  pscope why --all                 what the running and blocked tasks are doing\n  pscope why --all --all-states --sample 0.5\n  pscope why $$ --json | jq '.why[0].waits[0].syscall'"
+    )]
+    Why(WhyArgs),
+
+    /// Open descriptors with their types, modes, positions and other ends, as lsof.
+    #[command(
+        long_about = "List open file descriptors: the FD, the file type letter of ls -l (- \
+                      regular, d directory, c character device, b block device, p pipe or \
+                      FIFO, s socket, l a symbolic link opened with O_PATH; ? for an anonymous \
+                      inode, named as such: eventpoll, eventfd, signalfd, timerfd), the access \
+                      mode and position from fdinfo, and the target resolved: a path; a pipe \
+                      with the processes holding its other end; a unix socket's path, state \
+                      and peer; a TCP or UDP socket's addresses, ports and state. Every \
+                      process when no PID is given. --maps adds the memory-mapped files. \
+                      --type keeps some file types, --port the sockets that listen on or talk \
+                      over a port, --path who has a file open (as fuser). A process whose \
+                      descriptors cannot be read is named on stderr with the reason, one line \
+                      each.",
+        after_help = "Examples:\n  pscope files $$                  this shell's descriptors\n  pscope files --type ps            every pipe and socket, with its other end\n  pscope files --path /dev/null    who has /dev/null open\n  pscope files --port 9            who listens on or talks over port 9: none here (exit 1)\n  pscope files $$ --format jsonl | jq -c '{fd, type, target}'"
+    )]
+    Files(FilesArgs),
+
     /// Live lab demonstrations: fork, states, orphans, zombies, nice, I/O, jobs, exec, exit.
     #[command(
         long_about = "Run a live demonstration for an operating-systems class. Each demo \
@@ -496,6 +546,57 @@ pub enum DemoTopic {
     Exec,
     /// Exit statuses as wait() decodes them, and exit() against _exit().
     Exit,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct WhyArgs {
+    /// The processes to explain.
+    #[arg(value_name = "PID", required_unless_present = "all")]
+    pub pids: Vec<i32>,
+
+    /// Count every task by state, system call and wchan instead.
+    #[arg(long, conflicts_with = "pids")]
+    pub all: bool,
+
+    /// With --all: sample for this many seconds, ten times a second.
+    #[arg(long, value_name = "SECONDS", requires = "all", value_parser = parse_seconds)]
+    pub sample: Option<f64>,
+
+    /// With --all: count tasks in every state, not only R and D.
+    #[arg(long, requires = "all")]
+    pub all_states: bool,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct FilesArgs {
+    /// Only these processes (default: every process).
+    #[arg(value_name = "PID")]
+    pub pids: Vec<i32>,
+
+    /// Only these file types, as ls -l letters: - d c b p s l, ? for anonymous inodes.
+    #[arg(long = "type", value_name = "LETTERS", allow_hyphen_values = true)]
+    pub types: Option<String>,
+
+    /// Only sockets that listen on or talk over this port.
+    #[arg(long, value_name = "PORT")]
+    pub port: Option<u16>,
+
+    /// Only descriptors (and with --maps, mappings) of this file.
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::AnyPath)]
+    pub path: Option<PathBuf>,
+
+    /// Add the memory-mapped files of each process.
+    #[arg(long)]
+    pub maps: bool,
+}
+
+/// A length of time in seconds, above 0 and at most an hour.
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 && s <= 3600.0 => Ok(s),
+        Ok(_) => Err("the seconds must be above 0 and at most 3600".into()),
+        Err(_) => Err(format!("'{text}' is not a number of seconds")),
+    }
 }
 
 #[derive(Debug, Args, Clone, Default)]

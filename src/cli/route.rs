@@ -23,6 +23,8 @@ const SUBCOMMANDS: &[&str] = &[
     "renice",
     "top",
     "demo",
+    "why",
+    "files",
     "completions",
     "generate-man",
     "--help",

@@ -182,6 +182,18 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         "pscope --format jsonl | jq -r 'select(.nice > 0) | \"\\(.pid) \\(.comm)\"'",
         "niced processes, one per line",
     ),
+    (
+        "pscope why $$",
+        "what this shell waits on (its system call, decoded), and why it exists",
+    ),
+    (
+        "pscope why --all --all-states",
+        "every task counted by state, system call and wchan",
+    ),
+    (
+        "pscope files --type ps",
+        "every pipe and socket, with the processes at its other end",
+    ),
     ("pscope demo", "the lab demonstrations and what each shows"),
     (
         "pscope demo io --seconds 1",
@@ -320,8 +332,9 @@ pub fn page() -> Result<String> {
          value that cannot be read is null. pscope ps --json prints {\"processes\": [...]}; \
          pscope tree --json prints {\"roots\": [...]}; zombies and orphans print \
          {\"report\": {...}}; show prints {\"process\": {...}}; explain prints \
-         {\"explained\": [...]} (or {\"legend\": {...}}); renice prints {\"results\": [...]}. \
-         The records, and every field of each:",
+         {\"explained\": [...]} (or {\"legend\": {...}}); renice prints {\"results\": [...]}; \
+         why prints {\"why\": [...]} (with --all, {\"sample\": {...}}); files prints \
+         {\"files\": {...}}. The records, and every field of each:",
     );
     for record in RECORDS {
         out.push_str(&format!(".SS \"{}\"\n", roff(record.name)));

@@ -3,6 +3,7 @@
 
 pub mod demo;
 pub mod explain;
+pub mod files;
 pub mod man;
 pub mod orphans;
 pub mod ps;
@@ -11,6 +12,7 @@ pub mod renice;
 pub mod show;
 pub mod top;
 pub mod tree;
+pub mod why;
 pub mod zombies;
 
 use anyhow::Result;
@@ -99,6 +101,8 @@ pub fn run(cli: Cli) -> Result<i32> {
         Some(Command::Renice(args)) => renice::run(&args, &cx),
         Some(Command::Top(args)) => top::run(&args, &cx),
         Some(Command::Demo(args)) => demo::run(&args, &cx),
+        Some(Command::Why(args)) => why::run(&args, &cx),
+        Some(Command::Files(args)) => files::run(&args, &cx),
         Some(Command::Completions { shell }) => {
             // Generated in memory: clap_complete cannot report a write error.
             let mut script = Vec::new();

@@ -693,8 +693,11 @@ fn describe_call(
             call.short = format!("{most}({fd})");
             call.long = format!("in {most}() on fd {fd}, {} ({of})", describe(fd));
         }
-        Some(Watches::Count(i)) => {
-            let n = args[i];
+        Some(w @ (Watches::PollList { .. } | Watches::SelectSets)) => {
+            let n = match w {
+                Watches::PollList { count, .. } => args[count],
+                _ => args[0],
+            };
             call.nfds = Some(n);
             call.short = format!("{most}(nfds={n})");
             let what = if most.contains("select") {

@@ -2,6 +2,7 @@
 //! Renderers write into any `Write`; only [`to_stdout`] touches stdout.
 
 pub mod explain;
+pub mod files;
 pub mod json;
 pub mod orphans;
 pub mod pshelp;
@@ -12,6 +13,7 @@ pub mod show;
 pub mod table;
 pub mod top;
 pub mod tree;
+pub mod why;
 pub mod zombies;
 
 use std::io::{self, BufWriter, IsTerminal, Write};

@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::json::{Each, Later};
 use crate::analysis::changes::{self, Happened};
 use crate::analysis::columns::RowContext;
+use crate::analysis::files::Resolved;
 use crate::analysis::keywords::Field;
 use crate::analysis::kinship::{Kind, Kinship, OrphanEvidence, ProcessGroup, ZombieGroup};
 use crate::analysis::state::Code;
@@ -18,8 +19,9 @@ use crate::analysis::topcols::{self, TopContext, TopRow};
 use crate::analysis::topsummary::{CpuShares, MemoryFigures, TaskCounts};
 use crate::analysis::tree::Forest;
 use crate::analysis::values::Typed;
+use crate::analysis::waits::{Object, WaitGroup};
 use crate::analysis::{psfmt, sched, signals, state, topfmt};
-use crate::model::{cmdline_args, Task};
+use crate::model::{cmdline_args, Mapping, OpenFd, Task};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -649,6 +651,279 @@ const TOP_EVENT_FIELDS: &[FieldDoc] = &[
     ),
 ];
 
+const WHY_FIELDS: &[FieldDoc] = &[
+    ("pid", "integer", "process ID"),
+    ("comm", "string", "name (invalid UTF-8 becomes U+FFFD)"),
+    ("args", "string", "the command line as ps args prints it"),
+    ("user", "string|null", "the effective user's name"),
+    ("stat", "string", "STAT as ps prints it"),
+    ("state", "string", "the state letter"),
+    (
+        "state_meaning",
+        "string",
+        "the letter in words, as ps(1) gives it",
+    ),
+    (
+        "textbook_state",
+        "string",
+        "running or ready, blocked, suspended, terminated",
+    ),
+    (
+        "stopped_by",
+        "string|null",
+        "for T: the signal that stopped it (stat field 52), e.g. SIGTSTP",
+    ),
+    (
+        "tracer_pid",
+        "integer|null",
+        "the process tracing it (TracerPid), null when none",
+    ),
+    (
+        "zombie_parent",
+        "integer|null",
+        "for Z: the parent that has not reaped it",
+    ),
+    (
+        "advice",
+        "string|null",
+        "what to do, for a stopped process or a zombie",
+    ),
+    (
+        "waits",
+        "array of wait",
+        "what its threads are doing, threads doing the same thing together",
+    ),
+    (
+        "descriptors",
+        "array of descriptor",
+        "the descriptors it waits on, with their other ends",
+    ),
+    (
+        "ancestry",
+        "array of ancestor",
+        "the process itself, then its parent, up to PID 1",
+    ),
+    ("session", "integer", "session ID"),
+    (
+        "session_leader",
+        "string|null",
+        "the session leader's name, null when it is gone",
+    ),
+    ("pgid", "integer", "process group ID"),
+    (
+        "tty",
+        "string|null",
+        "controlling terminal, null without one",
+    ),
+    (
+        "unit",
+        "string|null",
+        "the systemd unit its cgroup names (service, scope)",
+    ),
+    ("slice", "string|null", "the systemd slice its cgroup names"),
+    (
+        "container",
+        "string|null",
+        "the LXC container its cgroup names",
+    ),
+    (
+        "unreadable",
+        "array of string",
+        "what could not be read and why (another user's process, hidepid)",
+    ),
+];
+
+const WAIT_FIELDS: &[FieldDoc] = &[
+    ("tids", "array of integer", "the threads doing this"),
+    ("state", "string", "their state letter"),
+    (
+        "syscall",
+        "string|null",
+        "the system call they are in, by name; null outside one or when unreadable",
+    ),
+    ("syscall_number", "integer|null", "its number on this architecture"),
+    (
+        "waits_for",
+        "string|null",
+        "what the call waits for, in words",
+    ),
+    (
+        "summary",
+        "string",
+        "the call and its object in words, e.g. pselect6 on fds 3, 4",
+    ),
+    (
+        "fds",
+        "array of integer",
+        "the descriptors waited on (from the arguments, the process's memory or the epoll instance)",
+    ),
+    (
+        "epoll_fd",
+        "integer|null",
+        "the epoll instance waited on",
+    ),
+    (
+        "children",
+        "array of integer",
+        "the children waited for (wait4, waitid, a vfork child)",
+    ),
+    (
+        "futex_address",
+        "integer|null",
+        "the address of the futex word waited on",
+    ),
+    (
+        "sleep_seconds",
+        "number|null",
+        "the time asked of a sleep, where the process's memory can be read",
+    ),
+    (
+        "wchan",
+        "string|null",
+        "the kernel function they sleep in",
+    ),
+    (
+        "stack",
+        "array of string|null",
+        "for D: the kernel stack, where readable (root)",
+    ),
+];
+
+const DESCRIPTOR_FIELDS: &[FieldDoc] = &[
+    ("pid", "integer", "the process"),
+    ("comm", "string", "its name (invalid UTF-8 becomes U+FFFD)"),
+    (
+        "fd",
+        "integer|null",
+        "the descriptor; null for a memory-mapped file (--maps)",
+    ),
+    (
+        "type",
+        "string",
+        "the file type letter of ls -l: - d c b p s l, or ? for an anonymous inode",
+    ),
+    (
+        "kind",
+        "string",
+        "the type in words: regular file, pipe, FIFO, socket, eventpoll, mapped file ...",
+    ),
+    (
+        "access",
+        "string|null",
+        "r, w, rw or path (O_PATH) from fdinfo's flags; a mapping's permissions",
+    ),
+    ("position", "integer|null", "the file position (fdinfo pos)"),
+    (
+        "target",
+        "string",
+        "where /proc/PID/fd/N points: a path, pipe:[INODE], socket:[INODE], anon_inode:[...]",
+    ),
+    ("inode", "integer|null", "the inode of the open file"),
+    (
+        "protocol",
+        "string|null",
+        "for a socket: tcp, tcp6, udp, udp6, unix-stream, unix-dgram, unix-seqpacket",
+    ),
+    (
+        "local",
+        "string|null",
+        "for a socket: its address and port, or a unix socket's path",
+    ),
+    (
+        "remote",
+        "string|null",
+        "for a connected TCP or UDP socket: the address and port at the other end",
+    ),
+    (
+        "socket_state",
+        "string|null",
+        "for a socket: LISTEN, ESTAB, UNCONN ... as ss names them",
+    ),
+    (
+        "peers",
+        "array of peer",
+        "the processes at the other end: the other holders of a pipe, the holders of a socket's peer",
+    ),
+];
+
+const PEER_FIELDS: &[FieldDoc] = &[
+    ("pid", "integer", "the process"),
+    ("comm", "string", "its name"),
+    ("fd", "integer", "its descriptor"),
+    (
+        "end",
+        "string",
+        "read end, write end, read and write end (a pipe), or peer socket",
+    ),
+];
+
+const ANCESTOR_FIELDS: &[FieldDoc] = &[
+    ("pid", "integer", "process ID"),
+    ("comm", "string", "name"),
+    ("args", "string", "command line as ps args prints it"),
+    (
+        "start_time",
+        "string",
+        "start time, ISO-8601 local time with UTC offset",
+    ),
+];
+
+const UNREADABLE_FIELDS: &[FieldDoc] = &[
+    ("pid", "integer", "the process"),
+    ("comm", "string", "its name"),
+    ("what", "string", "what could not be read, e.g. descriptors"),
+    (
+        "reason",
+        "string",
+        "why: permission (another user's process), or it ended",
+    ),
+];
+
+const FILES_REPORT_FIELDS: &[FieldDoc] = &[
+    (
+        "descriptors",
+        "array of descriptor",
+        "every open descriptor (and mapped file with --maps) that passes the filters",
+    ),
+    (
+        "unreadable",
+        "array of unreadable",
+        "processes whose descriptors could not be read, and why",
+    ),
+];
+
+const WHY_ALL_FIELDS: &[FieldDoc] = &[
+    ("samples", "integer", "how many times every task was read"),
+    ("seconds", "number", "over how long"),
+    ("tasks", "integer", "tasks seen in the last sample"),
+    (
+        "all_states",
+        "boolean",
+        "false: only active tasks (R and D) are counted",
+    ),
+    (
+        "counts",
+        "array of wait count",
+        "tasks by state, system call and wchan, active first, most first",
+    ),
+];
+
+const WAIT_COUNT_FIELDS: &[FieldDoc] = &[
+    ("state", "string", "the state letter"),
+    (
+        "syscall",
+        "string",
+        "the system call by name; running (on a CPU), user (in its own code), kernel (a kernel thread) or - when unreadable",
+    ),
+    ("wchan", "string", "the kernel function, - for none"),
+    ("count", "integer", "tasks seen so, over all samples"),
+    (
+        "average",
+        "number",
+        "count / samples: tasks so at an average moment (psn's avg_threads)",
+    ),
+];
+
 /// Every record type, in the order the documentation lists them.
 pub const RECORDS: &[RecordDoc] = &[
     RecordDoc {
@@ -807,6 +1082,60 @@ pub const RECORDS: &[RecordDoc] = &[
         summary: "one thing that happened in a top frame's interval",
         extends: None,
         fields: TOP_EVENT_FIELDS,
+    },
+    RecordDoc {
+        name: "why",
+        summary: "`why PID --json` (`why`): one process, what it waits on and why it exists",
+        extends: None,
+        fields: WHY_FIELDS,
+    },
+    RecordDoc {
+        name: "wait",
+        summary: "threads of a `why` record doing the same thing",
+        extends: None,
+        fields: WAIT_FIELDS,
+    },
+    RecordDoc {
+        name: "ancestor",
+        summary: "one process of a `why` record's ancestry",
+        extends: None,
+        fields: ANCESTOR_FIELDS,
+    },
+    RecordDoc {
+        name: "descriptor",
+        summary: "one open descriptor: `files --json` (`files`), one line of `files --format jsonl`, and the waited-on descriptors of `why`",
+        extends: None,
+        fields: DESCRIPTOR_FIELDS,
+    },
+    RecordDoc {
+        name: "peer",
+        summary: "a process at the other end of a descriptor",
+        extends: None,
+        fields: PEER_FIELDS,
+    },
+    RecordDoc {
+        name: "files report",
+        summary: "`files --json` (`files`)",
+        extends: None,
+        fields: FILES_REPORT_FIELDS,
+    },
+    RecordDoc {
+        name: "unreadable",
+        summary: "a process `files` could not read",
+        extends: None,
+        fields: UNREADABLE_FIELDS,
+    },
+    RecordDoc {
+        name: "why all",
+        summary: "`why --all --json` (`sample`)",
+        extends: None,
+        fields: WHY_ALL_FIELDS,
+    },
+    RecordDoc {
+        name: "wait count",
+        summary: "one row of `why --all`; also one line of `why --all --format jsonl`",
+        extends: None,
+        fields: WAIT_COUNT_FIELDS,
     },
     RecordDoc {
         name: "demo event",
@@ -1198,6 +1527,225 @@ impl SignalsRecord {
             pending: names(masks.pending | masks.shared_pending),
         }
     }
+}
+
+/// `why PID`: one process, what it waits on and why it exists.
+#[derive(Serialize)]
+pub struct WhyRecord {
+    pub pid: i32,
+    pub comm: String,
+    pub args: String,
+    pub user: Option<String>,
+    pub stat: String,
+    pub state: String,
+    pub state_meaning: &'static str,
+    pub textbook_state: &'static str,
+    pub stopped_by: Option<String>,
+    pub tracer_pid: Option<i32>,
+    pub zombie_parent: Option<i32>,
+    pub advice: Option<String>,
+    pub waits: Vec<WaitRecord>,
+    pub descriptors: Vec<DescriptorRecord>,
+    pub ancestry: Vec<AncestorRecord>,
+    pub session: i32,
+    pub session_leader: Option<String>,
+    pub pgid: i32,
+    pub tty: Option<String>,
+    pub unit: Option<String>,
+    pub slice: Option<String>,
+    pub container: Option<String>,
+    pub unreadable: Vec<String>,
+}
+
+/// Threads doing the same thing.
+#[derive(Serialize)]
+pub struct WaitRecord {
+    pub tids: Vec<i32>,
+    pub state: String,
+    pub syscall: Option<String>,
+    pub syscall_number: Option<i64>,
+    pub waits_for: Option<&'static str>,
+    pub summary: String,
+    pub fds: Vec<i32>,
+    pub epoll_fd: Option<i32>,
+    pub children: Vec<i32>,
+    pub futex_address: Option<u64>,
+    pub sleep_seconds: Option<f64>,
+    pub wchan: Option<String>,
+    pub stack: Option<Vec<String>>,
+}
+
+impl WaitRecord {
+    pub fn new(group: &WaitGroup) -> Self {
+        let f = &group.finding;
+        WaitRecord {
+            tids: group.tids.clone(),
+            state: f.state.to_string(),
+            syscall: f.call.as_ref().map(|(_, name)| name.clone()),
+            syscall_number: f.call.as_ref().map(|(n, _)| *n),
+            waits_for: f.waits_for,
+            summary: f.summary(),
+            fds: f.fds().to_vec(),
+            epoll_fd: match f.object {
+                Object::Epoll { instance, .. } => Some(instance),
+                _ => None,
+            },
+            children: f.children(),
+            futex_address: match f.object {
+                Object::Futex { address } => Some(address),
+                _ => None,
+            },
+            sleep_seconds: match f.object {
+                Object::Timer { seconds, .. } => seconds,
+                _ => None,
+            },
+            wchan: f.wchan.clone(),
+            stack: f.stack.clone(),
+        }
+    }
+}
+
+/// An ancestor of a process, or the process itself.
+#[derive(Serialize)]
+pub struct AncestorRecord {
+    pub pid: i32,
+    pub comm: String,
+    pub args: String,
+    pub start_time: String,
+}
+
+impl AncestorRecord {
+    pub fn new(task: &Task, cx: &RowContext) -> Self {
+        let s = &task.stat;
+        AncestorRecord {
+            pid: task.pid,
+            comm: lossy(&s.comm),
+            args: psfmt::args(task.cmdline.as_deref(), &s.comm, s.state == 'Z', true),
+            start_time: psfmt::iso8601(cx.snapshot.system.start_epoch(s.starttime)),
+        }
+    }
+}
+
+/// One open descriptor, or with `fd` null a mapped file.
+#[derive(Serialize)]
+pub struct DescriptorRecord {
+    pub pid: i32,
+    pub comm: String,
+    pub fd: Option<i32>,
+    #[serde(rename = "type")]
+    pub type_letter: String,
+    pub kind: String,
+    pub access: Option<String>,
+    pub position: Option<u64>,
+    pub target: String,
+    pub inode: Option<u64>,
+    pub protocol: Option<String>,
+    pub local: Option<String>,
+    pub remote: Option<String>,
+    pub socket_state: Option<&'static str>,
+    pub peers: Vec<PeerRecord>,
+}
+
+impl DescriptorRecord {
+    pub fn new(
+        task: &Task,
+        open: &OpenFd,
+        resolved: &Resolved,
+        name_of: &dyn Fn(i32) -> String,
+    ) -> Self {
+        let detail = open.detail.as_ref();
+        let socket = resolved.socket.as_ref();
+        DescriptorRecord {
+            pid: task.tgid,
+            comm: lossy(&task.stat.comm),
+            fd: Some(open.fd),
+            type_letter: resolved.letter.to_string(),
+            kind: resolved.kind.clone(),
+            access: resolved.access.map(str::to_string),
+            position: detail.and_then(|d| d.position),
+            target: open.target.clone(),
+            inode: detail.and_then(|d| d.inode),
+            protocol: socket.map(|s| s.protocol.clone()),
+            local: socket.and_then(|s| s.local.clone()),
+            remote: socket.and_then(|s| s.remote.clone()),
+            socket_state: socket.map(|s| s.state),
+            peers: resolved
+                .peers
+                .iter()
+                .map(|p| PeerRecord {
+                    pid: p.pid,
+                    comm: name_of(p.pid),
+                    fd: p.fd,
+                    end: p.end,
+                })
+                .collect(),
+        }
+    }
+
+    /// A memory-mapped file.
+    pub fn mapping(task: &Task, map: &Mapping) -> Self {
+        DescriptorRecord {
+            pid: task.tgid,
+            comm: lossy(&task.stat.comm),
+            fd: None,
+            type_letter: "-".into(),
+            kind: "mapped file".into(),
+            access: Some(map.perms.clone()),
+            position: None,
+            target: map.path.clone().unwrap_or_default(),
+            inode: None,
+            protocol: None,
+            local: None,
+            remote: None,
+            socket_state: None,
+            peers: Vec::new(),
+        }
+    }
+}
+
+/// A process at the other end.
+#[derive(Serialize)]
+pub struct PeerRecord {
+    pub pid: i32,
+    pub comm: String,
+    pub fd: i32,
+    pub end: &'static str,
+}
+
+/// What could not be read of a process, and why.
+#[derive(Serialize)]
+pub struct UnreadableRecord {
+    pub pid: i32,
+    pub comm: String,
+    pub what: &'static str,
+    pub reason: String,
+}
+
+/// `files --json`.
+#[derive(Serialize)]
+pub struct FilesReport<D, U> {
+    pub descriptors: D,
+    pub unreadable: U,
+}
+
+/// `why --all`.
+#[derive(Serialize)]
+pub struct WhyAllRecord {
+    pub samples: usize,
+    pub seconds: f64,
+    pub tasks: usize,
+    pub all_states: bool,
+    pub counts: Vec<WaitCountRecord>,
+}
+
+/// One row of `why --all`.
+#[derive(Serialize)]
+pub struct WaitCountRecord {
+    pub state: String,
+    pub syscall: String,
+    pub wchan: String,
+    pub count: usize,
+    pub average: f64,
 }
 
 /// The zombies of one parent.
@@ -1786,6 +2334,111 @@ mod tests {
             lesson: String::new(),
         };
         assert_eq!(keys(&topic), documented("demo topic"));
+    }
+
+    #[test]
+    fn why_and_files_records_write_their_documented_keys() {
+        use crate::analysis::files::{Peer, Resolved, SocketFacts};
+        use crate::analysis::waits::{Object, ThreadFinding};
+        let snap = snapshot(vec![task(1, 0, 1, 'S')]);
+        let cx = RowContext::new(&snap, true);
+        let t = &snap.tasks[0];
+        let open = OpenFd {
+            fd: 3,
+            target: "socket:[9]".into(),
+            detail: None,
+        };
+        let resolved = Resolved {
+            letter: 's',
+            kind: "socket".into(),
+            access: Some("rw"),
+            socket: Some(SocketFacts {
+                protocol: "tcp".into(),
+                local: Some("127.0.0.1:80".into()),
+                remote: None,
+                state: "LISTEN",
+                peer_inode: None,
+            }),
+            peers: vec![Peer {
+                pid: 1,
+                fd: 4,
+                end: "peer socket",
+            }],
+        };
+        let descriptor = DescriptorRecord::new(t, &open, &resolved, &|_| "p".into());
+        assert_eq!(keys(&descriptor), documented("descriptor"));
+        assert_eq!(keys(&descriptor.peers[0]), documented("peer"));
+        let group = WaitGroup {
+            tids: vec![1],
+            finding: ThreadFinding {
+                tid: 1,
+                state: 'S',
+                call: Some((0, "read".into())),
+                waits_for: None,
+                activity: None,
+                object: Object::Descriptors(vec![3]),
+                wchan: None,
+                stack: None,
+            },
+        };
+        let wait = WaitRecord::new(&group);
+        assert_eq!(keys(&wait), documented("wait"));
+        let ancestor = AncestorRecord::new(t, &cx);
+        assert_eq!(keys(&ancestor), documented("ancestor"));
+        let why = WhyRecord {
+            pid: 1,
+            comm: String::new(),
+            args: String::new(),
+            user: None,
+            stat: String::new(),
+            state: String::new(),
+            state_meaning: "",
+            textbook_state: "",
+            stopped_by: None,
+            tracer_pid: None,
+            zombie_parent: None,
+            advice: None,
+            waits: vec![wait],
+            descriptors: vec![],
+            ancestry: vec![ancestor],
+            session: 1,
+            session_leader: None,
+            pgid: 1,
+            tty: None,
+            unit: None,
+            slice: None,
+            container: None,
+            unreadable: vec![],
+        };
+        assert_eq!(keys(&why), documented("why"));
+        let unreadable = UnreadableRecord {
+            pid: 1,
+            comm: String::new(),
+            what: "descriptors",
+            reason: String::new(),
+        };
+        assert_eq!(keys(&unreadable), documented("unreadable"));
+        let report = FilesReport {
+            descriptors: vec![descriptor],
+            unreadable: vec![unreadable],
+        };
+        assert_eq!(keys(&report), documented("files report"));
+        let count = WaitCountRecord {
+            state: "R".into(),
+            syscall: "running".into(),
+            wchan: "-".into(),
+            count: 1,
+            average: 1.0,
+        };
+        assert_eq!(keys(&count), documented("wait count"));
+        let all = WhyAllRecord {
+            samples: 1,
+            seconds: 0.0,
+            tasks: 1,
+            all_states: false,
+            counts: vec![count],
+        };
+        assert_eq!(keys(&all), documented("why all"));
     }
 
     #[test]

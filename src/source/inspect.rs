@@ -11,7 +11,10 @@ use nix::fcntl::OFlag;
 use nix::sys::stat::Mode;
 
 use super::{ProcPath, ProcReader, ReadBuf};
-use crate::model::{Mapping, OpenFd, SyscallNow};
+use crate::model::{
+    FdDetail, Holder, InetSocket, Mapping, OpenFd, ReadError, SocketTables, SyscallNow, Task,
+    ThreadWait, UnixSocket,
+};
 
 impl ProcReader {
     /// What /proc/PID/syscall says now. Reading it needs the right to
@@ -49,10 +52,173 @@ impl ProcReader {
                 open.push(OpenFd {
                     fd,
                     target: target.to_string_lossy().into_owned(),
+                    detail: None,
                 });
             }
         }
         Ok(open)
+    }
+
+    /// The open descriptors with what stat() and fdinfo say of each.
+    pub fn descriptors_in_detail(&self, pid: i32) -> io::Result<Vec<OpenFd>> {
+        let mut open = self.descriptors(pid)?;
+        let mut buf = ReadBuf::new();
+        for o in &mut open {
+            let link = ProcPath::new().number(pid).file("fd").number(o.fd);
+            let mut detail = nix::sys::stat::fstatat(
+                self.root_fd.as_fd(),
+                link.as_cstr(),
+                nix::fcntl::AtFlags::empty(),
+            )
+            .map(|st| FdDetail {
+                mode: Some(st.st_mode),
+                device: Some(st.st_dev),
+                inode: Some(st.st_ino),
+                ..FdDetail::default()
+            })
+            .unwrap_or_default();
+            let info = ProcPath::new().number(pid).file("fdinfo").number(o.fd);
+            if let Ok(bytes) = self.read_at(&info, &mut buf) {
+                let text = String::from_utf8_lossy(bytes);
+                detail.position = parse_fd_position(&text);
+                detail.flags = parse_fd_flags(&text);
+                detail.epoll_targets = parse_epoll_targets(&text);
+            }
+            o.detail = Some(detail);
+        }
+        Ok(open)
+    }
+
+    /// What one thread is doing: its system call, the kernel function it
+    /// sleeps in, and (when asked) its kernel stack.
+    pub fn thread_wait(&self, thread: Task, stack: bool) -> ThreadWait {
+        let dir = ProcPath::new()
+            .number(thread.tgid)
+            .file("task")
+            .number(thread.pid);
+        let mut buf = ReadBuf::new();
+        let syscall = match self.read_at(&dir.file("syscall"), &mut buf) {
+            Ok(bytes) => parse_syscall(bytes).ok_or(ReadError::Other),
+            Err(e) => Err(ReadError::from_io(&e)),
+        };
+        let wchan = self
+            .read_at(&dir.file("wchan"), &mut buf)
+            .map(|b| String::from_utf8_lossy(b).trim().to_string())
+            .map_err(|e| ReadError::from_io(&e));
+        let stack = stack.then(|| {
+            self.read_at(&dir.file("stack"), &mut buf)
+                .map(|b| parse_stack(&String::from_utf8_lossy(b)))
+                .map_err(|e| ReadError::from_io(&e))
+        });
+        ThreadWait {
+            task: thread,
+            syscall,
+            wchan,
+            stack,
+        }
+    }
+
+    /// The TCP, UDP and unix sockets of the machine's network namespace,
+    /// as /proc/net lists them (parsed by procfs). Unix sockets come from
+    /// `unix` when the caller could ask the kernel for them with their
+    /// peers; else from /proc/net/unix, without peers.
+    pub fn socket_tables(&self, unix: Option<Vec<UnixSocket>>) -> SocketTables {
+        use procfs::net::{TcpNetEntries, UdpNetEntries, UnixNetEntries};
+        use procfs::{FromRead, FromReadSI};
+        let mut tables = SocketTables::default();
+        let system = procfs::current_system_info();
+        let mut buf = ReadBuf::new();
+        for (file, protocol) in [("net/tcp", "tcp"), ("net/tcp6", "tcp6")] {
+            let Ok(bytes) = self.read_at(&ProcPath::new().file(file), &mut buf) else {
+                continue;
+            };
+            if let Ok(entries) = TcpNetEntries::from_read(bytes, system) {
+                tables
+                    .inet
+                    .extend(entries.0.into_iter().map(|e| InetSocket {
+                        protocol,
+                        local: e.local_address,
+                        remote: e.remote_address,
+                        state: tcp_state(&e.state),
+                        inode: e.inode,
+                    }));
+            }
+        }
+        for (file, protocol) in [("net/udp", "udp"), ("net/udp6", "udp6")] {
+            let Ok(bytes) = self.read_at(&ProcPath::new().file(file), &mut buf) else {
+                continue;
+            };
+            if let Ok(entries) = UdpNetEntries::from_read(bytes, system) {
+                tables
+                    .inet
+                    .extend(entries.0.into_iter().map(|e| InetSocket {
+                        protocol,
+                        local: e.local_address,
+                        remote: e.remote_address,
+                        state: if matches!(e.state, procfs::net::UdpState::Established) {
+                            "ESTAB"
+                        } else {
+                            "UNCONN"
+                        },
+                        inode: e.inode,
+                    }));
+            }
+        }
+        match unix {
+            Some(sockets) => {
+                tables.unix = sockets;
+                tables.unix_peers = true;
+            }
+            None => {
+                if let Ok(bytes) = self.read_at(&ProcPath::new().file("net/unix"), &mut buf) {
+                    if let Ok(entries) = UnixNetEntries::from_read(bytes) {
+                        tables.unix = entries
+                            .0
+                            .into_iter()
+                            .map(|e| UnixSocket {
+                                inode: e.inode,
+                                socket_type: unix_type(e.socket_type),
+                                state: unix_state(&e.state),
+                                name: e.path.map(|p| p.into_os_string().into_encoded_bytes()),
+                                peer: None,
+                            })
+                            .collect();
+                    }
+                }
+            }
+        }
+        tables
+    }
+
+    /// Every process's descriptors whose link names one of `targets`
+    /// (`pipe:[INODE]`, `socket:[INODE]`), with their open flags. Processes
+    /// whose descriptors cannot be read are passed over.
+    pub fn holders(&self, targets: &std::collections::HashSet<String>) -> Vec<(String, Holder)> {
+        let mut found = Vec::new();
+        if targets.is_empty() {
+            return found;
+        }
+        let mut pids = Vec::new();
+        let _ = self.list_pids_in(&ProcPath::new().file("."), |block| {
+            pids.extend_from_slice(block)
+        });
+        for pid in pids {
+            let Ok(open) = self.descriptors(pid) else {
+                continue;
+            };
+            for o in open.into_iter().filter(|o| targets.contains(&o.target)) {
+                let flags = self.fd_flags(pid, o.fd).ok();
+                found.push((
+                    o.target,
+                    Holder {
+                        pid,
+                        fd: o.fd,
+                        flags,
+                    },
+                ));
+            }
+        }
+        found
     }
 
     /// The descriptors registered in the epoll instance that is open as
@@ -96,7 +262,7 @@ impl ProcReader {
 
 /// `running`, `-1 SP PC` (not in a call), or `NR A1 .. A6 SP PC` with the
 /// number in decimal and the rest in hex.
-fn parse_syscall(bytes: &[u8]) -> Option<SyscallNow> {
+pub(super) fn parse_syscall(bytes: &[u8]) -> Option<SyscallNow> {
     let text = std::str::from_utf8(bytes).ok()?.trim();
     if text == "running" {
         return Some(SyscallNow::Running);
@@ -112,6 +278,62 @@ fn parse_syscall(bytes: &[u8]) -> Option<SyscallNow> {
         *arg = u64::from_str_radix(word.trim_start_matches("0x"), 16).ok()?;
     }
     Some(SyscallNow::Call { number, args })
+}
+
+/// One kernel function a line: `[<0>] do_wait+0x1b2/0x2f0` -> `do_wait`.
+fn parse_stack(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| {
+            let name = l.split_once("] ").map_or(l, |(_, rest)| rest).trim();
+            let name = name.split('+').next()?.trim();
+            (!name.is_empty()).then(|| name.to_string())
+        })
+        .collect()
+}
+
+fn parse_fd_position(text: &str) -> Option<u64> {
+    let line = text.lines().find_map(|l| l.strip_prefix("pos:"))?;
+    line.trim().parse().ok()
+}
+
+/// TCP states as ss names them.
+fn tcp_state(state: &procfs::net::TcpState) -> &'static str {
+    use procfs::net::TcpState::*;
+    match state {
+        Established => "ESTAB",
+        SynSent => "SYN-SENT",
+        SynRecv => "SYN-RECV",
+        FinWait1 => "FIN-WAIT-1",
+        FinWait2 => "FIN-WAIT-2",
+        TimeWait => "TIME-WAIT",
+        Close => "UNCONN",
+        CloseWait => "CLOSE-WAIT",
+        LastAck => "LAST-ACK",
+        Listen => "LISTEN",
+        Closing => "CLOSING",
+        NewSynRecv => "SYN-RECV",
+    }
+}
+
+fn unix_state(state: &procfs::net::UnixState) -> &'static str {
+    use procfs::net::UnixState::*;
+    match state {
+        CONNECTED => "ESTAB",
+        UNCONNECTED => "UNCONN",
+        CONNECTING => "SYN-SENT",
+        DISCONNECTING => "CLOSING",
+    }
+}
+
+/// A unix socket's type by its number (SOCK_STREAM 1, SOCK_DGRAM 2,
+/// SOCK_SEQPACKET 5).
+pub fn unix_type(number: u16) -> &'static str {
+    match number {
+        1 => "stream",
+        2 => "dgram",
+        5 => "seqpacket",
+        _ => "unknown",
+    }
 }
 
 fn parse_epoll_targets(text: &str) -> Vec<i32> {
@@ -175,7 +397,15 @@ mod tests {
     }
 
     #[test]
+    fn stacks_keep_function_names() {
+        let text = "[<0>] pipe_read+0x31e/0x450\n[<0>] vfs_read+0x2f4/0x330\n";
+        assert_eq!(parse_stack(text), vec!["pipe_read", "vfs_read"]);
+        assert!(parse_stack("").is_empty());
+    }
+
+    #[test]
     fn fdinfo_flags_are_octal() {
+        assert_eq!(parse_fd_position("pos:\t4096\nflags:\t02\n"), Some(4096));
         let text = "pos:\t0\nflags:\t02100000\nmnt_id:\t24\nino:\t6\n";
         assert_eq!(parse_fd_flags(text), Some(0o2100000));
         assert_eq!(parse_fd_flags("pos:\t0\n"), None);

@@ -389,6 +389,12 @@ impl ProcReader {
         if wanted.contains(ExtraFiles::WCHAN) {
             extras.wchan = file("wchan", buf);
         }
+        if wanted.contains(ExtraFiles::SYSCALL) {
+            extras.syscall = self
+                .read_at(&dir.file("syscall"), buf)
+                .ok()
+                .and_then(inspect::parse_syscall);
+        }
         if wanted.contains(ExtraFiles::ATTR_CURRENT) {
             extras.label = file("attr/current", buf);
         }

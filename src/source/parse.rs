@@ -189,7 +189,7 @@ pub fn parse_status(bytes: &[u8], everything: bool) -> StatusFields {
     let mut seen = 0u8;
     for line in bytes.split(|&b| b == b'\n') {
         let (key, value) = match line.first() {
-            Some(b'U' | b'G' | b'V' | b'S') => match line.iter().position(|&b| b == b':') {
+            Some(b'U' | b'G' | b'V' | b'S' | b'T') => match line.iter().position(|&b| b == b':') {
                 Some(colon) => (&line[..colon], &line[colon + 1..]),
                 None => continue,
             },
@@ -223,6 +223,10 @@ pub fn parse_status(bytes: &[u8], everything: bool) -> StatusFields {
                         .filter_map(|n| u32::try_from(n).ok())
                         .collect(),
                 );
+                0
+            }
+            b"TracerPid" if everything => {
+                more.tracer_pid = first_number(value).and_then(|n| i32::try_from(n).ok());
                 0
             }
             b"VmData" if everything => {
